@@ -1,0 +1,58 @@
+# linli — two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint format messages e2e browser clean-db bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Local secret keys, made once on first run (never committed; var/ is ignored).
+var/linli.env: | $(VENV)/.installed
+	mkdir -p var
+	$(PY) -m linli.lib.keys > $@.tmp && mv $@.tmp $@
+
+run: install var/linli.env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py demo_logins
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
+
+test: install var/linli.env
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -q -m "not e2e"
+
+# Browser tests drive Debian's chromium (installed with apt when missing).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+e2e: install var/linli.env browser
+	$(VENV)/bin/pytest -q -m e2e
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Regenerate and compile the translation catalogues of every app.
+messages: install
+	for app in linli places accounts people hotline care insights open311; do \
+	  (cd $$app && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete >/dev/null); done
+	$(PY) manage.py compilemessages --verbosity 0
+
+clean-db:
+	rm -f var/linli.sqlite3 var/linli.sqlite3-wal var/linli.sqlite3-shm

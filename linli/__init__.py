@@ -1,0 +1,1 @@
+"""linli (邻里): community governance for old-town neighbourhoods."""

@@ -1,0 +1,44 @@
+"""Enqueue periodic background tasks (the SLA sweep, check-in alerts, rollups).
+
+Apps declare ``periodic_tasks = [(seconds, "app.tasks.name"), …]`` on their
+AppConfig. This loop enqueues each task when it is due; the task worker
+(``manage.py db_worker``) runs them. Run one scheduler per deployment.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.apps import apps
+from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
+
+
+def periodic_tasks() -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for config in apps.get_app_configs():
+        found.extend(getattr(config, "periodic_tasks", ()))
+    return found
+
+
+class Command(BaseCommand):
+    help = "Enqueue the periodic background tasks when they are due."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Enqueue every task once and stop.")
+
+    def handle(self, *args, once: bool, **options):
+        schedule = periodic_tasks()
+        if not schedule:
+            self.stdout.write("No periodic tasks are declared.")
+        next_due = {path: 0.0 for _, path in schedule}
+        while True:
+            now = time.monotonic()
+            for seconds, path in schedule:
+                if now >= next_due[path]:
+                    import_string(path).enqueue()
+                    next_due[path] = now + seconds
+                    self.stdout.write(f"enqueued {path}")
+            if once:
+                return
+            time.sleep(5)
