@@ -101,7 +101,9 @@ def apply(app: str, translations: dict[str, str]) -> int:
             header = header.replace("Language: \n", "Language: zh_Hans\n")
             header = header.replace("PACKAGE VERSION", "linli")
             header = header.replace("Language-Team: LANGUAGE <LL@li.org>", "Language-Team: linli")
-            header = header.replace("Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: linli")
+            header = header.replace(
+                "Last-Translator: FULL NAME <EMAIL@ADDRESS>", "Last-Translator: linli"
+            )
             fields["msgstr"] = header
             entry["comments"] = [c for c in entry["comments"] if c != "#, fuzzy"]
             continue
