@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -30,8 +31,20 @@ LINLI_DATA_KEY = env_str("LINLI_DATA_KEY", required=True)
 LINLI_INDEX_KEY = env_str("LINLI_INDEX_KEY", required=True)
 # Previous data keys (comma-separated), still able to decrypt during a key rotation.
 LINLI_DATA_KEYS_OLD = env_list("LINLI_DATA_KEYS_OLD", [])
+# Area code added to a local landline number given without one (运城: 0359).
+LINLI_DEFAULT_AREA_CODE = env_str("LINLI_DEFAULT_AREA_CODE", "0359")
 if LINLI_DATA_KEY == LINLI_INDEX_KEY:
     raise ImproperlyConfigured("LINLI_DATA_KEY and LINLI_INDEX_KEY must be different keys.")
+for _key_name, _key in [("LINLI_DATA_KEY", LINLI_DATA_KEY)] + [
+    ("LINLI_DATA_KEYS_OLD", k) for k in LINLI_DATA_KEYS_OLD
+]:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{_key_name} is not a valid key (32 url-safe base64-encoded bytes); "
+            "make one with: python -m linli.lib.keys"
+        ) from None
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -54,6 +67,7 @@ INSTALLED_APPS = [
     "places",
     "accounts",
     "people",
+    "cobuild",
     "hotline",
     "care",
     "insights",

@@ -28,7 +28,7 @@ def run_manage(args, env_overrides, tmp_path):
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "p" * 20 + "-Zq8v!x2Lm#9rTy4$Wk7&Hs3@Nf6^Jd5*Bc1(Ga0)",
-    "LINLI_DATA_KEY": "1Jq4oQbK7mG8Zl3y0xX7T9gkqQwR2JYbq1x2vS0Z3nA=",
+    "LINLI_DATA_KEY": "bXqOk5wUoKr3sXaQ1DYg1oXnX0i7d0y3mJqk6Hh0CqE=",
     "LINLI_INDEX_KEY": "index-key-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "linli.example.org",
 }

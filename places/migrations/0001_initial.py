@@ -101,7 +101,7 @@ class Migration(migrations.Migration):
                 ('room', models.CharField(max_length=10, verbose_name='room')),
                 ('floor_area_centi_m2', models.PositiveIntegerField(help_text='Stored in hundredths of a square metre.', verbose_name='floor area (0.01 m²)')),
                 ('occupancy', models.CharField(choices=[('owner', 'Owner-occupied'), ('rented', 'Rented'), ('vacant', 'Vacant')], default='owner', max_length=10, verbose_name='occupancy')),
-                ('use', models.CharField(choices=[('home', 'Home'), ('shop', 'Shop (门面房)')], default='home', max_length=10, verbose_name='use')),
+                ('use', models.CharField(choices=[('home', 'Residence'), ('shop', 'Shop (门面房)')], default='home', max_length=10, verbose_name='use')),
                 ('building', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='places.building')),
             ],
             options={
