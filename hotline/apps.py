@@ -6,3 +6,7 @@ class HotlineConfig(AppConfig):
     name = "hotline"
     verbose_name = _("Hotline")
     nav_entries: list = []
+    periodic_tasks = [
+        (60, "hotline.tasks.sweep_deadlines"),
+        (60, "hotline.tasks.deliver_notifications"),
+    ]

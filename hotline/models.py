@@ -73,6 +73,12 @@ class Category(models.Model):
         blank=True,
         help_text=_("Which service-provider trade usually fixes this (e.g. tv_repair)."),
     )
+    volunteer_skill = models.CharField(
+        _("volunteer skill"),
+        max_length=20,
+        blank=True,
+        help_text=_("Which volunteer skill fits this (e.g. errands, companionship)."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -253,6 +259,16 @@ class OrderQuerySet(ScopedQuerySet):
     def awaiting_callback(self):
         return self.filter(state=Order.State.RESOLVED)
 
+    def awaiting_acceptance(self):
+        return self.filter(state__in=Order.AWAITING_ACCEPTANCE)
+
+    def in_hand(self):
+        """Dispatched to someone and not yet resolved: what an assignee still owes."""
+        return self.filter(state__in=Order.IN_HAND)
+
+    def supervised(self):
+        return self.open().filter(is_supervised=True)
+
 
 class Order(models.Model):
     """A work order (工单): one matter a resident raised, from intake to call-back.
@@ -291,6 +307,7 @@ class Order(models.Model):
 
     FINISHED_STATES = (State.CLOSED, State.MERGED, State.WITHDRAWN)
     AWAITING_ACCEPTANCE = (State.RECEIVED, State.DISPATCHED, State.RETURNED)
+    IN_HAND = (State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS)
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     community = models.ForeignKey("places.Community", on_delete=models.PROTECT)
@@ -349,6 +366,7 @@ class Order(models.Model):
     accepted_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
     response_due = models.DateTimeField(_("accept by"), null=True, blank=True)
     resolution_due = models.DateTimeField(_("resolve by"), null=True, blank=True)
     warned_at = models.DateTimeField(null=True, blank=True)
@@ -436,6 +454,9 @@ class OrderContact(models.Model):
     )
     name = models.CharField(_("name"), max_length=30, blank=True)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
+    # A caller who is not in the registry can only be called back on the number they
+    # gave, so it is kept — encrypted like every phone number (see linli.lib.pii).
+    phone_encrypted = models.TextField(blank=True)
     call = models.ForeignKey(Call, on_delete=models.SET_NULL, null=True, blank=True)
     attached_at = models.DateTimeField(default=timezone.now)
     note = models.CharField(_("what they said"), max_length=500, blank=True)
@@ -443,6 +464,10 @@ class OrderContact(models.Model):
         _("call-back result"), max_length=12, choices=Order.Satisfaction, blank=True
     )
     callback_attempts = models.PositiveSmallIntegerField(default=0)
+    callback_words = models.TextField(_("what they said at the call-back"), blank=True)
+    called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+
+    AUDIT_MASKED_FIELDS = {"phone_encrypted": lambda v: "<encrypted>"}
 
     class Meta:
         verbose_name = _("caller on an order")
@@ -451,6 +476,19 @@ class OrderContact(models.Model):
 
     def __str__(self) -> str:
         return self.name or str(self.resident or "—")
+
+    def audit_community_id(self) -> int:
+        return self.order.community_id
+
+    @property
+    def has_final_result(self) -> bool:
+        return bool(self.callback_result)
+
+    def reveal_phone(self) -> str:
+        """The full number given at intake. Callers must log the reveal."""
+        from linli.lib import pii
+
+        return pii.decrypt(self.phone_encrypted) if self.phone_encrypted else ""
 
 
 class OrderEvent(models.Model):
@@ -536,6 +574,7 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -551,6 +590,7 @@ class Notification(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     channel = models.CharField(max_length=20, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     read_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 
@@ -558,7 +598,33 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.subject
+
+
+class OrderNumberCounter(models.Model):
+    """The last order number handed out per number prefix and day.
+
+    Numbers read like HLD202611290007 (the community's short code, the date, a
+    sequence). The counter row is bumped with an UPDATE inside the order's transaction,
+    so two operators saving at the same instant never get the same number on SQLite or
+    PostgreSQL. Keyed by prefix, not community, so two communities that happen to share
+    a short code still draw from one sequence.
+    """
+
+    prefix = models.CharField(max_length=8)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "day"], name="unique_counter_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.day} {self.last}"
