@@ -1,18 +1,161 @@
-"""The JSON API (django-ninja). Each app contributes a router from its ``api.py``."""
+"""The JSON API (django-ninja). Each app contributes a router from its ``api.py``.
+
+Authentication: the browser session (CSRF checked, for the web pages) or an API key
+sent as ``Authorization: Bearer linli_…``. A key acts as its service account (see
+``open311.models.ApiToken``), so handlers call the same services with the same
+permission rules as the pages; ``require_scope`` narrows what a key may call.
+
+Every answer that is not a success is ``{"code": "…", "message": "…"}`` with a stable
+machine code and a message in the request's language. Every operation passes the
+gate of ``open311.gate`` (body size, rate limit, Idempotency-Key).
+"""
 
 from importlib import import_module
+from importlib.util import find_spec
 
-from ninja import NinjaAPI
-from ninja.security import django_auth
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, django_auth
 
-api = NinjaAPI(
+from linli.lib.errors import NotAllowed, ServiceError
+from open311.gate import gate
+from open311.tokens import find_token
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <key>``; the gate has already looked the key up."""
+
+    def authenticate(self, request, token):
+        api_token = getattr(request, "api_token", None)
+        if api_token is None:
+            api_token = find_token(token)
+            request.api_token = api_token
+        return api_token.user if api_token is not None else None
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[dict] | None = None
+
+
+# Every operation can answer these; documenting them keeps the schema honest.
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def responses(ok: dict) -> dict:
+    return {**ok, **ERRORS}
+
+
+def require_scope(request, scope: str) -> None:
+    """Refuse a key that lacks ``scope``; a session user's role alone decides."""
+    token = getattr(request, "api_token", None)
+    if token is not None and request.auth == token.user and not token.has_scope(scope):
+        raise NotAllowed(
+            _("This API key lacks the %(scope)s scope.") % {"scope": scope}, code="scope_missing"
+        )
+
+
+def error(status: int, code: str, message, **extra) -> JsonResponse:
+    body = {"code": code, "message": str(message)}
+    body.update(extra)
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _gate_error(request, kwargs, status, code, message):
+    return error(status, code, message)
+
+
+def _bearer(request):
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return find_token(header[7:])
+    return None
+
+
+class LinliAPI(NinjaAPI):
+    def _get_urls(self):
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            # The API authenticates by itself (401 in JSON, never a login redirect);
+            # every operation passes the gate.
+            pattern.callback = login_not_required(
+                gate(pattern.callback, render_error=_gate_error, find_token=_bearer)
+            )
+        return patterns
+
+
+api = LinliAPI(
     title="linli API",
     version="1",
+    description=(
+        "The JSON API of linli. Authenticate with the browser session or with "
+        "`Authorization: Bearer <API key>`. See docs/api.md."
+    ),
     urls_namespace="api",
-    auth=django_auth,
+    auth=[TokenAuth(), django_auth],
     docs_url="/docs",
 )
+
+
+@api.exception_handler(ServiceError)
+def _service_error(request, exc: ServiceError):
+    return error(exc.status, exc.code, exc.message)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request, exc: NinjaValidationError):
+    errors = [
+        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    return error(422, "invalid_input", _("Some fields are missing or not valid."), errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _not_authenticated(request, exc):
+    return error(
+        401,
+        "not_authenticated",
+        _("Log in, or send an API key as Authorization: Bearer <key>."),
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return error(404, "not_found", _("Not found, or outside your area."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return error(403, "csrf_failed", _("The page's security token is missing; reload it."))
+    codes = {400: "invalid", 403: "not_allowed", 404: "not_found", 405: "method_not_allowed"}
+    return error(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
 
 for _app in ("places", "people", "hotline", "care", "insights"):
     _module = import_module(f"{_app}.api")
     api.add_router(f"/{_app}/", _module.router)
+
+# Call events from the phone system (hotline.telephony_api), with its own key auth.
+if find_spec("hotline.telephony_api") is not None:
+    api.add_router("/telephony/", import_module("hotline.telephony_api").router)
+
+
+def urls():
+    """The API's URL patterns, for ``path("api/", …)`` in linli/urls.py."""
+    return api.urls

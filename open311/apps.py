@@ -4,5 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 class Open311Config(AppConfig):
     name = "open311"
-    verbose_name = _("Open311")
+    verbose_name = _("Open311 and API keys")
     nav_entries: list = []
+    periodic_tasks = [(3600, "open311.tasks.purge_expired")]
