@@ -8,6 +8,7 @@ only to roles that need them.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +41,44 @@ class ResidentQuerySet(ScopedQuerySet):
     grid_path = "household__building__compound__grid"
     compound_path = "household__building__compound"
 
+    def visible_to(self, user, roles: tuple[str, ...] | None = None):
+        """Residents ``user`` may see (see ``people.policy``).
+
+        Staff see the residents of their place scope; a volunteer sees only the
+        residents assigned to them; a unit liaison sees none. ``roles`` narrows the
+        grants considered (e.g. only those allowed to edit).
+        """
+        from accounts.models import Role
+        from accounts.scopes import scope_filter
+        from people import assignments, policy
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        registry_roles = tuple(r for r in (roles or policy.REGISTRY_ROLES) if r != Role.VOLUNTEER)
+        q = Q(pk__in=[])
+        if registry_roles and user.has_role(*registry_roles):
+            q = scope_filter(
+                user,
+                community_path=self.community_path,
+                grid_path=self.grid_path,
+                compound_path=self.compound_path,
+                roles=registry_roles,
+            )
+        if (roles is None or Role.VOLUNTEER in roles) and user.has_role(Role.VOLUNTEER):
+            for ids in assignments.assigned_resident_ids(user):
+                q |= Q(pk__in=ids)
+        return self.filter(q)
+
     def current(self):
         return self.filter(moved_away_on__isnull=True)
+
+    def for_cards(self):
+        """What a result row or a caller's card shows, fetched in three queries."""
+        return self.select_related("household__building__compound__grid").prefetch_related(
+            "phones", "care_tags"
+        )
 
 
 class Resident(models.Model):
@@ -68,7 +105,7 @@ class Resident(models.Model):
         related_name="residents",
         verbose_name=_("current household"),
     )
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(_("name"), max_length=30, db_index=True)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=120, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=30, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
