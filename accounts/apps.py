@@ -16,6 +16,13 @@ class AccountsConfig(AppConfig):
             order=90,
         ),
         NavEntry(
+            "accounts:otp_setup",
+            _("Second factor"),
+            _("Protect your log-in with a code from an authenticator app."),
+            roles=("leader", "admin"),
+            order=92,
+        ),
+        NavEntry(
             "admin:index",
             _("Administration"),
             _("Staff accounts, roles, categories and other settings."),
@@ -24,3 +31,6 @@ class AccountsConfig(AppConfig):
             staff_only=True,
         ),
     ]
+
+    def ready(self):
+        from accounts import checks  # noqa: F401 — registers the system checks

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -83,7 +85,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -243,6 +247,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The audit log is kept at least six months (PIPL and the office's own rules);
 # `manage.py purge_audit` never deletes entries younger than this.
 LINLI_AUDIT_RETENTION_DAYS = env_int("LINLI_AUDIT_RETENTION_DAYS", 190, minimum=183)
+
+# Second factor (TOTP app codes) for leaders and administrators: optional, unless
+# their role is listed here (comma-separated role names, e.g. "leader,admin").
+LINLI_REQUIRE_2FA_ROLES = env_list("LINLI_REQUIRE_2FA_ROLES", [])
+OTP_TOTP_ISSUER = env_str("LINLI_OTP_ISSUER", "linli")
+# Wrong codes back off exponentially: 1, 2, 4, 8 … seconds before the next try.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Language, time ------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
