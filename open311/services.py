@@ -268,7 +268,7 @@ def submit_request(
         media_url=media_url,
         account_id=account_id[:60],
         device_id=device_id[:60],
-        contact_name=contact_name[:60],
+        contact_name=contact_name[:30],
         phone_masked=pii.mask_phone(phone) if phone else "",
         phone_encrypted=pii.encrypt(phone) if phone else "",
         description=description,
@@ -287,10 +287,18 @@ def submit_request(
 def _file(submission: Submission, *, acting_user, category, household) -> None:
     from hotline.models import Order, Urgency
     from hotline.services import create_order
+    from people.models import Resident
     from people.services import find_by_phone
 
     phone = pii.decrypt(submission.phone_encrypted) if submission.phone_encrypted else ""
-    caller = find_by_phone(phone, community=submission.community) if phone else None
+    caller = None
+    if phone:
+        # A shared landline can belong to several residents: then the caller stays
+        # unknown (the number is still kept on the order for the call-back).
+        matches = {r.pk for r in find_by_phone(phone, community=submission.community)}
+        visible = Resident.objects.visible_to(acting_user).filter(pk__in=matches)
+        if len(matches) == 1 and visible.exists():
+            caller = visible.get()
     definition = definition_for(category.code)
     location_text = submission.address_string or (
         f"{submission.lat},{submission.long}" if submission.lat is not None else ""
