@@ -256,6 +256,9 @@ OTP_TOTP_ISSUER = env_str("LINLI_OTP_ISSUER", "linli")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# Photos and receipts (linli.lib.uploads): larger files are refused.
+LINLI_UPLOAD_MAX_MB = env_int("LINLI_UPLOAD_MAX_MB", 8, minimum=1)
+
 # --- Language, time ------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
