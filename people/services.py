@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.permissions import require_role
 from linli.lib import pii
-from linli.lib.errors import NotAllowed, NotFound, ServiceError
+from linli.lib.errors import Conflict, NotAllowed, NotFound, ServiceError
 from people import policy, search, text
-from people.models import CareTag, Membership, Phone, Resident
+from people.models import CareTag, EmergencyContact, Membership, Phone, Resident
 from places.models import Household
 
 Relation = Membership.Relation
@@ -332,3 +332,407 @@ def create_resident(
             channel=channel,
         )
     return resident
+
+
+# --- keeping records up to date ----------------------------------------------------
+
+
+def _resident_in_scope(acting_user, resident: Resident, roles: tuple[str, ...]) -> Resident:
+    found = (
+        Resident.objects.visible_to(acting_user, roles=roles)
+        .filter(pk=resident.pk)
+        .select_related("household__building__compound__grid", "community")
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("This resident does not exist or is outside your area."))
+    return found
+
+
+def _claim(resident: Resident, expected_updated_at) -> None:
+    """Optimistic lock for edit forms: fail if someone saved the record meanwhile."""
+    if expected_updated_at is None:
+        return
+    claimed = Resident.objects.filter(pk=resident.pk, updated_at=expected_updated_at).update(
+        updated_at=timezone.now()
+    )
+    if not claimed:
+        raise Conflict(
+            _("Someone else changed this resident while you were editing. Reload and try again.")
+        )
+
+
+def update_resident(
+    *,
+    acting_user,
+    resident: Resident,
+    name: str | None = None,
+    sex: str | None = None,
+    birth_year=None,
+    id_number: str | None = None,
+    uses_smartphone: bool | None = None,
+    is_party_member: bool | None = None,
+    care_tags: Iterable | None = None,
+    notes: str | None = None,
+    expected_updated_at=None,
+    channel: str = audit.Channel.WEB,
+) -> Resident:
+    """Correct a resident's record. Arguments left as None are not changed.
+
+    An empty ``id_number`` keeps the stored number (forms never show it). Care tags
+    change only for roles that may see them; ``expected_updated_at`` (from the edit
+    form) turns a concurrent edit into a Conflict instead of a silent overwrite.
+    """
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.EDIT_ROLES)
+    errors: dict[str, list] = {}
+    before = resident_snapshot(resident)
+    if name is not None:
+        resident.name = _clean_name(name, errors)
+    if sex is not None:
+        resident.sex = _clean_sex(sex, errors)
+    if birth_year is not None:
+        resident.birth_year = _clean_birth_year(birth_year, errors)
+    new_id = _clean_id(id_number, errors) if id_number else ""
+    if new_id:
+        resident.sex, resident.birth_year = _check_id_against(
+            new_id, resident.sex, resident.birth_year, errors
+        )
+        if _id_taken(new_id, resident.community, exclude_pk=resident.pk):
+            errors.setdefault("id_number", []).append(
+                _("A resident with this ID number is already registered in this community.")
+            )
+    tags = None
+    if care_tags is not None and policy.can_see_care_tags(acting_user, resident):
+        tags = _care_tags(care_tags, errors)
+    if errors:
+        raise ValidationError(errors)
+    if uses_smartphone is not None:
+        resident.uses_smartphone = bool(uses_smartphone)
+    if is_party_member is not None:
+        resident.is_party_member = bool(is_party_member)
+    if notes is not None:
+        resident.notes = notes.strip()
+    with transaction.atomic():
+        _claim(resident, expected_updated_at)
+        if new_id:
+            resident.set_id_number(new_id)
+        refresh_search_fields(resident)
+        resident.save()
+        if tags is not None:
+            resident.care_tags.set(tags)
+        audit.record(
+            acting_user,
+            "resident.update",
+            resident,
+            before=before,
+            after=resident_snapshot(resident),
+            channel=channel,
+        )
+    return resident
+
+
+def add_phone(
+    *,
+    acting_user,
+    resident: Resident,
+    number: str,
+    label: str = "",
+    make_primary: bool = False,
+    channel: str = audit.Channel.WEB,
+) -> Phone:
+    """Add a number the resident can be reached at (a child's mobile, a new landline)."""
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.EDIT_ROLES)
+    errors: dict[str, list] = {}
+    cleaned = _clean_phones([(number, label)], errors)
+    if not cleaned and not errors:
+        errors["phones"] = [_("Please enter a phone number.")]
+    if errors:
+        raise ValidationError({"number": errors["phones"]})
+    normalised, label = cleaned[0]
+    index = pii.blind_index("phone", normalised)
+    if resident.phones.filter(number_index=index).exists():
+        raise ValidationError({"number": [_("This resident already has this number.")]})
+    with transaction.atomic():
+        first = not resident.phones.exists()
+        if make_primary and not first:
+            resident.phones.update(is_primary=False)
+        phone = Phone(resident=resident, label=label, is_primary=first or make_primary)
+        phone.set_number(normalised)
+        phone.save()
+        audit.record(
+            acting_user,
+            "resident.add_phone",
+            resident,
+            after={"phone": f"{phone.label} {phone.masked}"},
+            channel=channel,
+        )
+    return phone
+
+
+def remove_phone(*, acting_user, phone: Phone, channel: str = audit.Channel.WEB) -> None:
+    """Remove a number that is no longer in use; the next one becomes primary."""
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, phone.resident, policy.EDIT_ROLES)
+    with transaction.atomic():
+        deleted, _rows = Phone.objects.filter(pk=phone.pk, resident=resident).delete()
+        if not deleted:
+            raise Conflict(_("This number was already removed."))
+        if phone.is_primary:
+            successor = resident.phones.order_by("id").first()
+            if successor:
+                Phone.objects.filter(pk=successor.pk).update(is_primary=True)
+        audit.record(
+            acting_user,
+            "resident.remove_phone",
+            resident,
+            before={"phone": f"{phone.label} {phone.masked}"},
+            channel=channel,
+        )
+
+
+def add_emergency_contact(
+    *,
+    acting_user,
+    resident: Resident,
+    name: str,
+    relation: str,
+    number: str,
+    channel: str = audit.Channel.WEB,
+) -> EmergencyContact:
+    """Someone to call when the resident does not answer (a child living elsewhere)."""
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.EDIT_ROLES)
+    errors: dict[str, list] = {}
+    contact_name = " ".join((name or "").split())
+    if not contact_name:
+        errors["name"] = [_("Please enter the contact's name.")]
+    relation = (relation or "").strip()
+    if not relation:
+        errors["relation"] = [_("Please say how the contact is related (e.g. 儿子).")]
+    try:
+        normalised = pii.validate_phone(number)
+    except ValidationError as exc:
+        errors["number"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        contact = EmergencyContact(
+            resident=resident, name=contact_name[:MAX_NAME], relation=relation[:20]
+        )
+        contact.set_number(normalised)
+        contact.save()
+        audit.record(
+            acting_user,
+            "resident.add_contact",
+            resident,
+            after={"contact": f"{contact} {contact.masked}"},
+            channel=channel,
+        )
+    return contact
+
+
+def remove_emergency_contact(
+    *, acting_user, contact: EmergencyContact, channel: str = audit.Channel.WEB
+) -> None:
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, contact.resident, policy.EDIT_ROLES)
+    with transaction.atomic():
+        deleted, _rows = EmergencyContact.objects.filter(pk=contact.pk, resident=resident).delete()
+        if not deleted:
+            raise Conflict(_("This contact was already removed."))
+        audit.record(
+            acting_user,
+            "resident.remove_contact",
+            resident,
+            before={"contact": f"{contact} {contact.masked}"},
+            channel=channel,
+        )
+
+
+# --- moving in and out --------------------------------------------------------------
+
+
+def _end_current_memberships(resident: Resident, on: dt.date) -> list[Membership]:
+    ended = []
+    for membership in resident.memberships.filter(end_date__isnull=True):
+        # Conditional: two staff ending the same tenancy at once — one wins.
+        if not Membership.objects.filter(pk=membership.pk, end_date__isnull=True).update(
+            end_date=on
+        ):
+            raise Conflict(_("Someone else changed this resident's home just now. Reload."))
+        membership.end_date = on
+        ended.append(membership)
+    return ended
+
+
+def move_in(
+    *,
+    acting_user,
+    resident: Resident,
+    household: Household,
+    relation: str,
+    on: dt.date | None = None,
+    channel: str = audit.Channel.WEB,
+) -> Membership:
+    """The resident now lives in ``household`` (a tenant moving in, a family move).
+
+    The previous home's membership ends the day before; it stays as history.
+    """
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.EDIT_ROLES)
+    household = _household_in_scope(acting_user, household)
+    if household.building.compound.grid.community_id != resident.community_id:
+        raise ServiceError(_("The household is not in this resident's community."))
+    if relation not in Relation.values:
+        raise ValidationError({"relation": [_("Choose owner, tenant or family member.")]})
+    on = on or timezone.localdate()
+    if on > timezone.localdate() + dt.timedelta(days=31):
+        raise ValidationError({"on": [_("A move-in date more than a month ahead is a mistake.")]})
+    if resident.household_id == household.pk and resident.moved_away_on is None:
+        raise ServiceError(_("%(name)s already lives here.") % {"name": resident.name})
+    before = resident_snapshot(resident)
+    with transaction.atomic():
+        _end_current_memberships(resident, on - dt.timedelta(days=1))
+        membership = Membership.objects.create(
+            resident=resident, household=household, relation=relation, start_date=on
+        )
+        resident.household = household
+        resident.moved_away_on = None
+        refresh_search_fields(resident)
+        resident.save()
+        audit.record(
+            acting_user,
+            "resident.move_in",
+            resident,
+            before=before,
+            after=resident_snapshot(resident) | {"relation": relation},
+            note=household.address,
+            channel=channel,
+        )
+    return membership
+
+
+def move_out(
+    *,
+    acting_user,
+    resident: Resident,
+    on: dt.date | None = None,
+    leaves_community: bool = True,
+    note: str = "",
+    channel: str = audit.Channel.WEB,
+) -> Resident:
+    """The resident no longer lives in their household (a tenant's lease ended).
+
+    Memberships end on ``on`` and are kept; with ``leaves_community`` the resident is
+    marked as moved away (kept for history, found after current residents).
+    """
+    require_role(acting_user, *policy.EDIT_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.EDIT_ROLES)
+    on = on or timezone.localdate()
+    if resident.household_id is None and resident.moved_away_on:
+        raise ServiceError(_("%(name)s has already moved away.") % {"name": resident.name})
+    before = resident_snapshot(resident)
+    with transaction.atomic():
+        _end_current_memberships(resident, on)
+        resident.household = None
+        if leaves_community:
+            resident.moved_away_on = on
+        refresh_search_fields(resident)
+        resident.save()
+        audit.record(
+            acting_user,
+            "resident.move_out",
+            resident,
+            before=before,
+            after=resident_snapshot(resident),
+            note=note,
+            channel=channel,
+        )
+    return resident
+
+
+# --- revealing protected numbers ----------------------------------------------------
+
+REVEALS_PER_HOUR = 60  # more than an operator's honest hour; stops quiet harvesting
+
+
+def _clean_reason(reason: str) -> str:
+    reason = " ".join((reason or "").split())
+    if len(reason) < 2:
+        raise ValidationError(
+            {"reason": [_("Say why you need the full number (e.g. 回访, 联系家属).")]}
+        )
+    return reason[:200]
+
+
+def _check_reveal_rate(acting_user) -> None:
+    from accounts.models import AuditLog
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = AuditLog.objects.filter(
+        actor=acting_user, action__startswith="resident.reveal", at__gte=since
+    ).count()
+    if recent >= REVEALS_PER_HOUR:
+        raise NotAllowed(
+            _("You have revealed %(count)d numbers in the last hour. Ask a leader for help.")
+            % {"count": recent}
+        )
+
+
+def reveal_phone(
+    *,
+    acting_user,
+    phone: Phone | EmergencyContact,
+    reason: str,
+    channel: str = audit.Channel.WEB,
+) -> str:
+    """The full number of one of a resident's phones or emergency contacts.
+
+    Writes ``resident.reveal_phone`` (or ``resident.reveal_contact_phone``) to the
+    audit log — who, whose, which number (masked), why, when — before answering.
+    """
+    require_role(acting_user, *policy.REVEAL_PHONE_ROLES)
+    resident = _resident_in_scope(acting_user, phone.resident, policy.REVEAL_PHONE_ROLES)
+    reason = _clean_reason(reason)
+    _check_reveal_rate(acting_user)
+    is_contact = isinstance(phone, EmergencyContact)
+    label = f"{phone.name}（{phone.relation}）" if is_contact else phone.label
+    with transaction.atomic():
+        audit.record(
+            acting_user,
+            "resident.reveal_contact_phone" if is_contact else "resident.reveal_phone",
+            resident,
+            after={
+                "field": "emergency_contact" if is_contact else "phone",
+                "id": phone.pk,
+                "label": label,
+                "masked": phone.masked,
+            },
+            note=reason,
+            channel=channel,
+        )
+    return phone.reveal()
+
+
+def reveal_id_number(
+    *, acting_user, resident: Resident, reason: str, channel: str = audit.Channel.WEB
+) -> str:
+    """The full ID number, logged as ``resident.reveal_id_number`` with the reason."""
+    require_role(acting_user, *policy.REVEAL_ID_ROLES)
+    resident = _resident_in_scope(acting_user, resident, policy.REVEAL_ID_ROLES)
+    if not resident.id_number_encrypted:
+        raise ServiceError(_("No ID number is recorded for this resident."))
+    reason = _clean_reason(reason)
+    _check_reveal_rate(acting_user)
+    with transaction.atomic():
+        audit.record(
+            acting_user,
+            "resident.reveal_id_number",
+            resident,
+            after={"field": "id_number", "masked": resident.id_number_masked},
+            note=reason,
+            channel=channel,
+        )
+    return pii.decrypt(resident.id_number_encrypted)
