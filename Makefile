@@ -33,12 +33,26 @@ test: install var/linli.env
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q -m "not e2e"
 
-# Browser tests drive Debian's chromium (installed with apt when missing).
-browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+# Browser tests drive Debian's chromium with the Noto CJK fonts (installed with apt
+# when missing, never a downloaded browser build) and check pages with axe-core from
+# the npm registry, kept in the ignored var/e2e/.
+E2E_DIR := var/e2e
+AXE_JS := $(E2E_DIR)/node_modules/axe-core/axe.min.js
 
+browser: $(AXE_JS)
+	@dpkg -s chromium fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing chromium and fonts-noto-cjk with apt"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium fonts-noto-cjk >/dev/null; }
+
+$(AXE_JS):
+	mkdir -p $(E2E_DIR)
+	npm install --prefix $(E2E_DIR) --no-audit --no-fund --silent 'axe-core@>=4.10 <5'
+
+# make e2e E2E_ARGS='-k places' runs a part; logs and failure screenshots in var/e2e/.
 e2e: install var/linli.env browser
-	$(VENV)/bin/pytest -q -m e2e
+	$(VENV)/bin/pytest -q -p no:logging -m e2e --output $(E2E_DIR)/test-results \
+	  --screenshot only-on-failure $(E2E_ARGS) e2e
 
 lint: install
 	$(VENV)/bin/ruff check .

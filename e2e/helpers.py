@@ -1,0 +1,88 @@
+"""What e2e tests do again and again: log in, take a screenshot, check accessibility."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from linli.demo import DEMO_PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE_JS = ROOT / "var" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+LOGIN_URL = "/accounts/login/"
+# What the checks hold pages to: WCAG 2.1 A and AA, plus axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
+    """Log in through the login form, as a person would, and wait for the next page."""
+    page.goto(LOGIN_URL)
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(lambda url: LOGIN_URL not in url)
+    expect(page.locator("header .who")).to_be_visible()
+    return page
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Save a PNG of what the page shows now as docs/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    # Carets blink and fonts may still be loading: wait for fonts, hide the caret.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    page.screenshot(path=path, full_page=full_page, caret="hide", animations="disabled")
+    return path
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        raise RuntimeError(f"{AXE_JS} is missing: run `make browser` to install axe-core.")
+    return AXE_JS.read_text()
+
+
+def axe(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict]:
+    """Run axe-core over the page as it is now; the violations of the given impacts.
+
+    The script is evaluated through the browser's devtools channel, which the page's
+    Content-Security-Policy does not govern, so the app's strict policy stays on.
+    Each violation is a short dict (rule, impact, help, up to five element selectors),
+    so that ``assert axe(page) == []`` prints something a person can act on.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    violations = page.evaluate(
+        "async (options) => (await axe.run(document, options)).violations", options
+    )
+    return [
+        {
+            "rule": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "where": [json.dumps(node["target"], ensure_ascii=False) for node in v["nodes"][:5]],
+        }
+        for v in violations
+        if v["impact"] in impacts
+    ]
+
+
+def overflows_horizontally(page: Page) -> list[str]:
+    """Elements of the main content wider than the window (nothing should be)."""
+    return page.evaluate(
+        """() => {
+          const width = document.documentElement.clientWidth;
+          const wide = [];
+          if (document.documentElement.scrollWidth > width) wide.push('document');
+          for (const el of document.querySelectorAll('main, main > *')) {
+            const box = el.getBoundingClientRect();
+            if (box.right > width + 1) wide.push(el.tagName.toLowerCase() + '.' + el.className);
+          }
+          return wide;
+        }"""
+    )

@@ -1,0 +1,49 @@
+"""Pages stay usable when the text is large and the screen is small."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import DESKTOP
+from e2e.helpers import login, overflows_horizontally, shot
+
+ZOOM_200 = {"width": DESKTOP["width"] // 2, "height": DESKTOP["height"] // 2}
+
+
+def visit_main_pages(page):
+    """Home, the places tree, a compound and a household: (name, url) as visited.
+
+    和谐果品小区 is in the first grid, so the leader and grid1 can both open it.
+    """
+    yield "home", page.url
+    page.goto("/places/")
+    yield "places", page.url
+    page.get_by_role("link", name="和谐果品小区", exact=True).first.click()
+    yield "compound", page.url
+    page.locator("main table.list a[href*='/places/households/']").first.click()
+    yield "household", page.url
+
+
+@pytest.mark.parametrize("username", ["leader", "grid1"])
+def test_at_200_percent_zoom_nothing_spills_out_sideways(new_page, username):
+    # 200% zoom of a 1280 px window leaves 640 CSS pixels: the same layout as this.
+    page = login(new_page(viewport=ZOOM_200), username)
+    wide = {name: overflows_horizontally(page) for name, _ in visit_main_pages(page)}
+    assert wide == {name: [] for name in wide}
+
+
+def test_on_a_phone_the_pages_fit_and_the_navigation_is_reachable(phone_page):
+    page = login(phone_page, "grid1")
+    expect(page.locator("nav.mainnav a").first).to_be_visible()
+    shot(page, "home-phone")
+    wide = {name: overflows_horizontally(page) for name, _ in visit_main_pages(page)}
+    assert wide == {name: [] for name in wide}
+    # Tables become stacked cards on a phone: no header row, every cell readable.
+    expect(page.locator("table.list.stack thead").first).to_be_hidden()
+
+
+def test_the_login_page_fits_a_phone(phone_page):
+    phone_page.goto("/accounts/login/")
+    expect(phone_page.locator("form button[type=submit]")).to_be_in_viewport()
+    assert overflows_horizontally(phone_page) == []
