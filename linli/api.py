@@ -14,14 +14,14 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, JsonResponse
-from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from django.http import Http404
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
-from linli.lib.errors import NotAllowed, ServiceError
+from linli.lib.errors import ServiceError
+from open311.apikit import CSRF_FAILED, INVALID_INPUT, NOT_AUTHENTICATED, NOT_FOUND, error
 from open311.gate import gate
 from open311.tokens import find_token
 
@@ -35,44 +35,6 @@ class TokenAuth(HttpBearer):
             api_token = find_token(token)
             request.api_token = api_token
         return api_token.user if api_token is not None else None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    errors: list[dict] | None = None
-
-
-# Every operation can answer these; documenting them keeps the schema honest.
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    413: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
-
-
-def responses(ok: dict) -> dict:
-    return {**ok, **ERRORS}
-
-
-def require_scope(request, scope: str) -> None:
-    """Refuse a key that lacks ``scope``; a session user's role alone decides."""
-    token = getattr(request, "api_token", None)
-    if token is not None and request.auth == token.user and not token.has_scope(scope):
-        raise NotAllowed(
-            _("This API key lacks the %(scope)s scope.") % {"scope": scope}, code="scope_missing"
-        )
-
-
-def error(status: int, code: str, message, **extra) -> JsonResponse:
-    body = {"code": code, "message": str(message)}
-    body.update(extra)
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _gate_error(request, kwargs, status, code, message):
@@ -122,27 +84,23 @@ def _validation_error(request, exc: NinjaValidationError):
         {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
         for e in exc.errors
     ]
-    return error(422, "invalid_input", _("Some fields are missing or not valid."), errors=errors)
+    return error(422, "invalid_input", INVALID_INPUT, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def _not_authenticated(request, exc):
-    return error(
-        401,
-        "not_authenticated",
-        _("Log in, or send an API key as Authorization: Bearer <key>."),
-    )
+    return error(401, "not_authenticated", NOT_AUTHENTICATED)
 
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error(404, "not_found", _("Not found, or outside your area."))
+    return error(404, "not_found", NOT_FOUND)
 
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     if exc.status_code == 403 and "CSRF" in str(exc):
-        return error(403, "csrf_failed", _("The page's security token is missing; reload it."))
+        return error(403, "csrf_failed", CSRF_FAILED)
     codes = {400: "invalid", 403: "not_allowed", 404: "not_found", 405: "method_not_allowed"}
     return error(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

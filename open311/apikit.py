@@ -1,0 +1,92 @@
+"""Small helpers shared by every app's ``api.py`` (the routers of the JSON API), and
+the API's own error messages.
+
+Kept apart from ``linli/api.py`` so a router can import them without importing the
+API object that imports the routers; kept in the open311 app (machine access: keys,
+the gate, Open311) so its messages live in one catalogue.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja import Schema
+
+from linli.lib.errors import NotAllowed, ServiceError
+
+# Messages of linli/api.py's error handlers.
+INVALID_INPUT = gettext_lazy("Some fields are missing or not valid.")
+NOT_AUTHENTICATED = gettext_lazy("Log in, or send an API key as Authorization: Bearer <key>.")
+NOT_FOUND = gettext_lazy("Not found, or outside your area.")
+CSRF_FAILED = gettext_lazy("The page's security token is missing; reload it.")
+
+# The largest id the databases store (a bigger one in a URL is a 422, not a crash).
+ID_MAX = 2**63 - 1
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    errors: list[dict] | None = None
+
+
+# Every operation can answer these; documenting them keeps the schema honest.
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    413: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def responses(ok: dict) -> dict:
+    return {**ok, **ERRORS}
+
+
+def require_scope(request, scope: str) -> None:
+    """Refuse an API key that lacks ``scope``; for a session user the role alone decides."""
+    token = getattr(request, "api_token", None)
+    if token is not None and request.auth == token.user and not token.has_scope(scope):
+        raise NotAllowed(
+            _("This API key lacks the %(scope)s scope.") % {"scope": scope}, code="scope_missing"
+        )
+
+
+def error(status: int, code: str, message, **extra) -> JsonResponse:
+    body = {"code": code, "message": str(message)}
+    body.update(extra)
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+# --- keyset pagination ----------------------------------------------------------------
+
+
+def encode_cursor(moment: dt.datetime, pk: int) -> str:
+    raw = f"{moment.isoformat()}|{pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    """(created_at, id) of the last row of the previous page; ServiceError if garbled."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment_text, _sep, pk_text = base64.urlsafe_b64decode(padded).decode().partition("|")
+        moment = dt.datetime.fromisoformat(moment_text)
+        pk = int(pk_text)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        moment = None
+        pk = 0
+    if moment is None or moment.tzinfo is None or not 0 < pk <= ID_MAX:
+        raise ServiceError(
+            _("The cursor is not valid; start again from the first page."), code="invalid_cursor"
+        )
+    return moment, pk
