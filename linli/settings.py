@@ -259,6 +259,10 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Photos and receipts (linli.lib.uploads): larger files are refused.
 LINLI_UPLOAD_MAX_MB = env_int("LINLI_UPLOAD_MAX_MB", 8, minimum=1)
 
+# Key that seals backups (`manage.py backup --encrypt`), a Fernet key. Keep a copy
+# away from the server: without it an encrypted backup cannot be restored.
+LINLI_BACKUP_KEY = env_str("LINLI_BACKUP_KEY", "")
+
 # --- Language, time ------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
