@@ -79,6 +79,15 @@ def gate(
                 "too_large",
                 _("The request is larger than %(kb)s KB.") % {"kb": limit // 1024},
             )
+        if request.method == "POST":
+            # Read the body before anything parses the form, so the idempotency
+            # fingerprint can still see it (a parsed multipart stream is gone).
+            if len(request.body) > limit:
+                return refuse(
+                    413,
+                    "too_large",
+                    _("The request is larger than %(kb)s KB.") % {"kb": limit // 1024},
+                )
         request.api_token = find_token(request)
         if request.api_token is not None:
             retry_after = limits.take(request.api_token)
