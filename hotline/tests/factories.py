@@ -69,3 +69,15 @@ def make_order(acting_user, *, code="appliance_repair", description="电视机�
 
 def dispatched(acting_user, order, **target):
     return services.dispatch_order(acting_user=acting_user, order=order, **target)
+
+
+def ensure_catalogue() -> None:
+    """Re-seed the categories and time limits after a transactional test flushed them."""
+    if Category.objects.exists():
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("hotline.migrations.0003_seed_categories_and_time_limits")
+    migration.seed(apps, None)
