@@ -115,17 +115,12 @@ def operator_at(extension: str, community) -> User | None:
 
 
 def _resident_for(number: str, community):
-    from people.models import Resident
+    from people.services import find_by_phone
 
     if not number:
         return None
-    full_index, _last4 = pii.phone_indexes(number)
-    return (
-        Resident.objects.current()
-        .filter(community=community, phones__number_index=full_index)
-        .order_by("id")
-        .first()
-    )
+    found = find_by_phone(number, community=community)
+    return found[0] if found else None
 
 
 def _new_call(integration, call_id: str, caller: str, extension: str, at) -> Call:

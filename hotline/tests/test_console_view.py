@@ -1,0 +1,289 @@
+"""The intake console: the operator's page, the caller's card and the three-step order."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hotline.models import Order, OrderContact
+from hotline.tests.factories import category, make_order, make_resident
+from people.models import CareTag, Membership
+
+CONSOLE = "/hotline/console/"
+INTAKE = "/hotline/console/intake/"
+
+
+@pytest.fixture
+def caller(household):
+    resident = make_resident(household, "王秀兰", phone="13800001234")
+    resident.care_tags.add(
+        CareTag.objects.get_or_create(code="alone", defaults={"name": "独居"})[0]
+    )
+    Membership.objects.create(resident=resident, household=household, relation="owner")
+    return resident
+
+
+@pytest.fixture
+def housemate(household):
+    resident = make_resident(household, "李建华", birth_year=1950)
+    Membership.objects.create(resident=resident, household=household, relation="family")
+    return resident
+
+
+def test_the_console_has_its_url(db):
+    assert reverse("hotline:console") == CONSOLE
+
+
+@pytest.mark.django_db
+def test_an_operator_opens_the_console(login, operator):
+    response = login(operator).get(CONSOLE)
+    assert response.status_code == 200
+    assert b'id="intake-form"' in response.content
+    assert b'id="caller-panel"' in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who", ["grid_worker", "volunteer", "committee_member", "liaison", "outsider"]
+)
+def test_roles_that_do_not_take_calls_are_refused(login, request, who):
+    user = request.getfixturevalue(who)
+    assert login(user).get(CONSOLE).status_code == 403
+    assert login(user).post(INTAKE, {"step": 1, "category": "xsd"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_callers_card_shows_home_care_tags_housemates_and_orders(
+    login, operator, caller, housemate
+):
+    open_order = make_order(operator, caller=caller, description="电视没有图像")
+    response = login(operator).get(CONSOLE, {"caller": caller.pk})
+    page = response.content.decode()
+    assert "王秀兰" in page
+    assert caller.household.address in page
+    assert "独居" in page
+    assert "李建华" in page
+    assert open_order.number in page
+    assert "138****1234" in page
+    assert "13800001234" not in page
+
+
+@pytest.mark.django_db
+def test_care_tags_are_shown_only_where_the_registry_policy_allows(
+    login, operator, caller, monkeypatch
+):
+    from people import policy
+
+    monkeypatch.setattr(policy, "can_see_care_tags", lambda user, resident=None: False)
+    page = login(operator).get(CONSOLE, {"caller": caller.pk}).content.decode()
+    assert "王秀兰" in page
+    assert "独居" not in page
+
+
+@pytest.mark.django_db
+def test_a_resident_of_another_community_has_no_card(login, operator, other_household):
+    stranger = make_resident(other_household, "赵外人")
+    response = login(operator).get(CONSOLE, {"caller": stranger.pk})
+    assert response.status_code == 200
+    assert "赵外人" not in response.content.decode()
+    htmx = login(operator).get(
+        reverse("hotline:console_caller", args=[stranger.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert htmx.status_code == 404
+
+
+@pytest.mark.django_db
+def test_category_search_understands_chinese_pinyin_and_initials(login, operator):
+    client = login(operator)
+    for typed in ("下水道", "xiashuidao", "xsd"):
+        response = client.get(reverse("hotline:console_categories"), {"category": typed})
+        assert "下水道堵塞" in response.content.decode(), typed
+
+
+@pytest.mark.django_db
+def test_an_order_takes_three_posts_with_the_keyboard_alone(login, operator, caller):
+    client = login(operator)
+    base = {"caller": caller.pk}
+    step1 = client.post(INTAKE, {**base, "step": 1, "category": "xsd"}, HTTP_HX_REQUEST="true")
+    assert step1.status_code == 200
+    page = step1.content.decode()
+    assert 'name="step" value="2"' in page
+    assert 'value="下水道堵塞"' in page
+
+    step2 = client.post(
+        INTAKE,
+        {**base, "step": 2, "category": "下水道堵塞", "description": "楼下下水道堵了，污水倒灌"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert step2.status_code == 200
+    page = step2.content.decode()
+    assert 'name="step" value="3"' in page
+    assert '<option value="pressing" selected>' in page  # the category's default urgency
+    assert not Order.objects.exists()
+
+    step3 = client.post(
+        INTAKE,
+        {
+            **base,
+            "step": 3,
+            "category": "下水道堵塞",
+            "description": "楼下下水道堵了，污水倒灌",
+            "urgency": "pressing",
+            "channel": "phone",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert step3.status_code == 200
+    order = Order.objects.get()
+    assert step3.headers["HX-Redirect"].startswith(CONSOLE)
+    assert order.category == category("drain_blockage")
+    assert order.household == caller.household  # the caller's home by default
+    assert order.caller == caller
+    assert order.urgency == "pressing"
+    assert order.created_by == operator
+    assert OrderContact.objects.get(order=order).resident == caller
+
+
+@pytest.mark.django_db
+def test_without_script_the_same_steps_work_as_plain_posts(login, operator, caller):
+    client = login(operator)
+    data = {"caller": caller.pk, "step": 1, "category": "jdwx"}
+    page = client.post(INTAKE, data).content.decode()
+    assert 'name="step" value="2"' in page and "王秀兰" in page
+    data.update(step=3, category="家电维修", description="电视机不亮了")
+    response = client.post(INTAKE, data)
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.urgency == "normal"
+    follow = client.get(response["Location"])
+    assert order.number in follow.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_unknown_category_is_a_translated_error_and_nothing_is_written(login, operator, caller):
+    response = login(operator).post(
+        INTAKE, {"caller": caller.pk, "step": 3, "category": "qqqq", "description": "x"}
+    )
+    assert response.status_code == 422
+    assert "没有" in response.content.decode() or "No category" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_solved_on_the_call_needs_what_was_said(login, operator, caller):
+    client = login(operator)
+    data = {
+        "caller": caller.pk,
+        "step": 3,
+        "category": "pthl",
+        "description": "老人一个人在家，想找人说说话",
+        "solved_on_call": "on",
+    }
+    response = client.post(INTAKE, {**data, "category": "陪伴聊天"})
+    assert response.status_code == 422
+    assert not Order.objects.exists()
+    response = client.post(
+        INTAKE, {**data, "category": "陪伴聊天", "resolution": "陪老人聊了二十分钟，心情好多了"}
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.state == Order.State.RESOLVED
+    assert order.solved_on_call
+
+
+@pytest.mark.django_db
+def test_a_place_other_than_the_callers_home_can_be_chosen(login, operator, caller, compound_b):
+    response = login(operator).post(
+        INTAKE,
+        {
+            "caller": caller.pk,
+            "step": 3,
+            "category": "lmps",
+            "description": "巷口路面塌了一个坑",
+            "place": f"compound:{compound_b.pk}",
+            "place_text": compound_b.name,
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.compound == compound_b and order.household is None
+
+
+@pytest.mark.django_db
+def test_free_text_is_kept_as_the_location(login, operator):
+    response = login(operator).post(
+        INTAKE,
+        {
+            "step": 3,
+            "category": "路灯照明",
+            "description": "市场后面的巷子路灯不亮",
+            "place_text": "农贸市场后巷",
+            "contact_name": "过路人",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.location_text == "农贸市场后巷"
+
+
+@pytest.mark.django_db
+def test_a_place_outside_the_area_is_refused(login, operator, other_compound):
+    response = login(operator).post(
+        INTAKE,
+        {
+            "step": 3,
+            "category": "路灯照明",
+            "description": "x",
+            "place": f"compound:{other_compound.pk}",
+        },
+    )
+    assert response.status_code == 422
+    assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_places_are_suggested_by_compound_and_door(login, operator, household, caller):
+    client = login(operator)
+    compound = household.building.compound.name
+    response = client.get(reverse("hotline:console_places"), {"place_text": f"{compound} 3-2-401"})
+    assert f"household:{household.pk}" in response.content.decode()
+    response = client.get(reverse("hotline:console_places"), {"place_text": compound[:2]})
+    assert f"compound:{household.building.compound_id}" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_open_orders_at_the_same_place_are_offered_and_the_caller_attached(
+    login, operator, caller, household
+):
+    neighbour = make_resident(household, "张三")
+    first = make_order(
+        operator, code="drain_blockage", description="下水道堵了污水倒灌", caller=neighbour
+    )
+    client = login(operator)
+    step2 = client.post(
+        INTAKE, {"caller": caller.pk, "step": 1, "category": "下水道堵塞"}, HTTP_HX_REQUEST="true"
+    )
+    page = step2.content.decode()
+    assert first.number in page
+    attach_url = reverse("hotline:console_attach", args=[first.pk])
+    assert attach_url in page
+    response = client.post(
+        attach_url,
+        {"caller": caller.pk, "step": 2, "category": "下水道堵塞", "description": "又堵了"},
+    )
+    assert response.status_code == 302
+    assert Order.objects.count() == 1
+    assert first.contacts.filter(resident=caller).exists()
+
+
+@pytest.mark.django_db
+def test_the_console_page_keeps_its_query_count(
+    login, operator, caller, housemate, django_assert_max_num_queries
+):
+    for n in range(5):
+        make_order(operator, caller=caller, description=f"第{n}次来电")
+    client = login(operator)
+    client.get(CONSOLE, {"caller": caller.pk})
+    with django_assert_max_num_queries(22):
+        response = client.get(CONSOLE, {"caller": caller.pk})
+    assert response.status_code == 200
