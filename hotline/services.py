@@ -1334,8 +1334,9 @@ def find_duplicates(
     *, community, category=None, household=None, compound=None, text="", now=None, limit=10
 ) -> list[Order]:
     """Orders the new call may be about: open orders of the same category at the same
-    place in the last 14 days, and open orders nearby (the same compound) whose text
-    is similar (character-bigram Dice ≥ 0.25).
+    place (the same household or building, or the compound as a whole) in the last 14
+    days, and open orders nearby (the same compound) whose text is similar
+    (character-bigram Dice ≥ 0.25).
 
     Each order returned carries ``duplicate_reasons`` (translated sentences) and
     ``similarity`` (0–1). The caller filters by the acting user's scope if needed.
@@ -1352,16 +1353,27 @@ def find_duplicates(
         .exclude(state__in=(State.CALLED_BACK,))
         .select_related("category", "compound", "household__building__compound")
     )
-    place = Q(household=household) if household is not None else Q(compound=compound)
-    if household is not None and compound is not None:
-        place = Q(household=household) | Q(compound=compound, household__isnull=True)
+    if household is not None:
+        # The same door, the same building (a shared drain or roof), or the compound
+        # as a whole.
+        place = (
+            Q(household=household)
+            | Q(building_id=household.building_id)
+            | Q(compound=compound, building__isnull=True)
+        )
+    else:
+        place = Q(compound=compound)
     found: dict[int, Order] = {}
     if category is not None:
         for order in recent.filter(place, category=category).order_by("-created_at")[:limit]:
-            order.duplicate_reasons = [
-                _("Same category at the same place, received %(date)s.")
-                % {"date": timezone.localtime(order.created_at).strftime("%m-%d")}
-            ]
+            date = timezone.localtime(order.created_at).strftime("%m-%d")
+            if household is not None and order.household_id == household.pk:
+                reason = _("Same category at the same address, received %(date)s.")
+            elif household is not None and order.building_id == household.building_id:
+                reason = _("Same category in the same building, received %(date)s.")
+            else:
+                reason = _("Same category in the same compound, received %(date)s.")
+            order.duplicate_reasons = [reason % {"date": date}]
             order.similarity = similarity(text, order.description) if text else 0.0
             found[order.pk] = order
     if text and compound is not None:
