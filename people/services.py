@@ -736,3 +736,149 @@ def reveal_id_number(
             channel=channel,
         )
     return pii.decrypt(resident.id_number_encrypted)
+
+
+# --- Excel import and export ----------------------------------------------------------
+
+
+class ImportRejected(ServiceError):
+    """Some rows are invalid and the user did not ask to import only the valid ones."""
+
+    code = "import_rejected"
+
+    def __init__(self, check):
+        self.check = check
+        super().__init__(
+            _("%(count)d rows have errors; nothing was imported.") % {"count": len(check.rejected)}
+        )
+
+
+def _import_scope(acting_user, community) -> None:
+    require_role(acting_user, *policy.IMPORT_ROLES)
+    if not policy.covers_community(acting_user, policy.IMPORT_ROLES, community.pk):
+        raise NotFound(_("This community does not exist or is outside your area."))
+
+
+def _read(data: bytes):
+    from people import excel
+
+    try:
+        return excel.read_rows(data)
+    except excel.ImportFileError as exc:
+        raise ServiceError(str(exc), code="bad_file") from None
+
+
+def check_import(*, acting_user, community, data: bytes):
+    """Validate an import file row by row without writing anything (the preview)."""
+    from people import excel
+
+    _import_scope(acting_user, community)
+    return excel.check_rows(_read(data), acting_user=acting_user, community=community)
+
+
+def import_residents(
+    *,
+    acting_user,
+    community,
+    data: bytes,
+    only_valid: bool = False,
+    file_name: str = "",
+    channel: str = audit.Channel.WEB,
+):
+    """Import households and residents from an .xlsx in the template's format.
+
+    Every row is checked first. If any row is invalid, nothing is written and
+    ImportRejected carries the check (row-by-row errors) — unless ``only_valid``,
+    in which case the valid rows are written and the others are returned in the
+    check for download. Returns (check, counts).
+    """
+    from django.db import IntegrityError
+
+    from people import excel
+
+    _import_scope(acting_user, community)
+    rows = _read(data)
+    try:
+        with transaction.atomic():
+            # Checked inside the transaction, so two imports at once cannot both
+            # create the same household.
+            check = excel.check_rows(rows, acting_user=acting_user, community=community)
+            if check.rejected and not only_valid:
+                raise ImportRejected(check)
+            if not check.valid:
+                raise ImportRejected(check)
+            counts = excel.write_rows(
+                check.valid, acting_user=acting_user, community=community, channel=channel
+            )
+            counts["rejected"] = len(check.rejected)
+            audit.record(
+                acting_user,
+                "resident.import_file",
+                object_type="people.import",
+                object_repr=(file_name or "import.xlsx")[:200],
+                community_id=community.pk,
+                after=counts,
+                channel=channel,
+            )
+    except IntegrityError:
+        raise Conflict(
+            _("Someone else changed the same households meanwhile. Upload the file again.")
+        ) from None
+    return check, counts
+
+
+def export_residents(
+    *,
+    acting_user,
+    community,
+    compound=None,
+    full_values: bool = False,
+    reason: str = "",
+    channel: str = audit.Channel.WEB,
+) -> bytes:
+    """The residents of a community (or one compound) in the acting user's scope, as .xlsx.
+
+    Phone and ID numbers are masked unless ``full_values`` — allowed to leaders and
+    administrators only, with a reason. Every export is written to the audit log.
+    """
+    from people import excel
+
+    require_role(acting_user, *policy.EXPORT_ROLES)
+    if not policy.covers_community(acting_user, policy.EXPORT_ROLES, community.pk):
+        raise NotFound(_("This community does not exist or is outside your area."))
+    if full_values:
+        if not policy.covers_community(acting_user, policy.FULL_EXPORT_ROLES, community.pk):
+            raise NotAllowed(_("Only leaders and administrators may export full numbers."))
+        reason = _clean_reason(reason)
+    residents = (
+        Resident.objects.visible_to(acting_user, roles=policy.EXPORT_ROLES)
+        .filter(community=community)
+        .select_related("household__building__compound")
+        .prefetch_related("phones", "care_tags", "memberships")
+        .order_by("household__building__compound__name", "household_id", "id")
+    )
+    if compound is not None:
+        residents = residents.filter(household__building__compound=compound)
+    count = residents.count()
+    title = f"{community.name} {compound.name if compound else ''} 居民名册 {timezone.localdate()}"
+    with transaction.atomic():
+        audit.record(
+            acting_user,
+            "resident.export",
+            object_type="people.export",
+            object_repr=title[:200],
+            community_id=community.pk,
+            after={
+                "count": count,
+                "compound": compound.pk if compound else None,
+                "full_values": bool(full_values),
+            },
+            note=reason,
+            channel=channel,
+        )
+    return excel.export_workbook(
+        residents.iterator(chunk_size=2000),
+        full_values=full_values,
+        care_tags=policy.can_see_care_tags(acting_user),
+        title=title,
+    )
