@@ -72,6 +72,13 @@ def axe(page: Page, *, impacts: tuple[str, ...] = ("serious", "critical")) -> li
     ]
 
 
+def report(found: dict[str, list]) -> str:
+    """A readable account of what was found, page by page, for an assertion message."""
+    return json.dumps(
+        {name: items for name, items in found.items() if items}, indent=1, ensure_ascii=False
+    )
+
+
 def overflows_horizontally(page: Page) -> list[str]:
     """Elements of the main content wider than the window (nothing should be)."""
     return page.evaluate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from e2e.helpers import axe, login
+from e2e.helpers import axe, login, report
 
 
 def test_the_main_pages_have_no_serious_accessibility_violations(page):
@@ -18,7 +18,7 @@ def test_the_main_pages_have_no_serious_accessibility_violations(page):
     page.locator("main table.list a[href*='/places/households/']").first.click()
     found["household"] = axe(page)
 
-    assert found == {name: [] for name in found}
+    assert found == {name: [] for name in found}, report(found)
 
 
 def test_the_not_found_page_has_no_serious_accessibility_violations(page):

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import DESKTOP
-from e2e.helpers import login, overflows_horizontally, shot
+from e2e.helpers import login, overflows_horizontally, report, shot
 
 ZOOM_200 = {"width": DESKTOP["width"] // 2, "height": DESKTOP["height"] // 2}
 
@@ -30,7 +30,7 @@ def test_at_200_percent_zoom_nothing_spills_out_sideways(new_page, username):
     # 200% zoom of a 1280 px window leaves 640 CSS pixels: the same layout as this.
     page = login(new_page(viewport=ZOOM_200), username)
     wide = {name: overflows_horizontally(page) for name, _ in visit_main_pages(page)}
-    assert wide == {name: [] for name in wide}
+    assert wide == {name: [] for name in wide}, report(wide)
 
 
 def test_on_a_phone_the_pages_fit_and_the_navigation_is_reachable(phone_page):
@@ -38,7 +38,7 @@ def test_on_a_phone_the_pages_fit_and_the_navigation_is_reachable(phone_page):
     expect(page.locator("nav.mainnav a").first).to_be_visible()
     shot(page, "home-phone")
     wide = {name: overflows_horizontally(page) for name, _ in visit_main_pages(page)}
-    assert wide == {name: [] for name in wide}
+    assert wide == {name: [] for name in wide}, report(wide)
     # Tables become stacked cards on a phone: no header row, every cell readable.
     expect(page.locator("table.list.stack thead").first).to_be_hidden()
 
