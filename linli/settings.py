@@ -284,6 +284,12 @@ WHITENOISE_USE_FINDERS = DEBUG
 # --- Product ---------------------------------------------------------------------
 LINLI_PRODUCT_NAME = _("Linli community governance")
 
+# Where hotline notifications go after they are stored in the outbox: dotted paths of
+# channel classes (see docs/notifications.md for an SMS adapter).
+LINLI_NOTIFY_CHANNELS = env_list(
+    "LINLI_NOTIFY_CHANNELS", ["hotline.notify.StoreChannel", "hotline.notify.LogChannel"]
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
