@@ -44,6 +44,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
 
 
+def _data(request):
+    """The POST data for a bound form (even when empty), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
 def _visible(request):
     return Resident.objects.visible_to(request.user)
 
@@ -180,7 +189,7 @@ def resident_create(request):
     initial = {}
     if household and household.occupancy == Household.Occupancy.RENTED:
         initial["relation"] = Membership.Relation.TENANT
-    form = ResidentForm(request.POST or None, initial=initial, **kwargs)
+    form = ResidentForm(_data(request), initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -229,7 +238,7 @@ def resident_edit(request, pk: int):
         "care_tags": list(resident.care_tags.all()),
         "notes": resident.notes,
     }
-    form = ResidentForm(request.POST or None, initial=initial, **kwargs)
+    form = ResidentForm(_data(request), initial=initial, **kwargs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -416,7 +425,7 @@ def move(request, pk: int):
         grid__community=resident.community_id
     )
     form = MoveForm(
-        request.POST or None,
+        _data(request),
         compounds=compounds.order_by("name"),
         initial={"on": timezone.localdate(), "relation": Membership.Relation.TENANT},
     )
@@ -453,7 +462,7 @@ def move_out(request, pk: int):
     resident = _resident(request, pk)
     if not policy.can_edit(request.user, resident):
         raise PermissionDenied
-    form = MoveOutForm(request.POST or None, initial={"on": timezone.localdate()})
+    form = MoveOutForm(_data(request), initial={"on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.move_out(acting_user=request.user, resident=resident, **form.cleaned_data)
@@ -527,7 +536,7 @@ def import_template(request):
 def import_upload(request):
     """Upload → every row checked → a row-by-row report, before anything is written."""
     community = _import_community(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_data(request), _files(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         try:
@@ -605,9 +614,7 @@ def export(request):
         raise Http404
     allow_full = policy.covers_community(request.user, policy.FULL_EXPORT_ROLES, community.pk)
     compounds = Compound.objects.visible_to(request.user).filter(grid__community=community)
-    form = ExportForm(
-        request.POST or None, compounds=compounds.order_by("name"), allow_full=allow_full
-    )
+    form = ExportForm(_data(request), compounds=compounds.order_by("name"), allow_full=allow_full)
     if request.method == "POST" and form.is_valid():
         try:
             data = services.export_residents(
