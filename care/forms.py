@@ -123,7 +123,8 @@ class FindingForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    photo = forms.ImageField(label=_("Photo"))
+    # A plain file field: the upload helper checks the content itself (and knows WebP).
+    photo = forms.FileField(label=_("Photo"))
     caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
 
 

@@ -818,18 +818,23 @@ def order_from_finding(
 
 
 def add_visit_photo(*, acting_user, visit, upload, caption: str = "", channel: str = Channel.WEB):
-    """Attach a photo to a visit; the image is checked and re-encoded by the shared
-    upload helper before anything is stored."""
+    """Attach a photo to a visit. The shared upload helper checks the file by its
+    content and re-encodes it (dropping EXIF, which holds the home's GPS position)."""
     from linli.lib import uploads
 
     require_role(acting_user, Role.GRID_WORKER, *COMMUNITY_ROLES)
     visit = _get_visible(HomeVisit.objects.visible_to(acting_user), visit)
-    path = uploads.store_image(upload, folder=f"care/visits/{visit.pk}")
-    with transaction.atomic():
-        photo = VisitPhoto.objects.create(
-            visit=visit, path=path, caption=caption.strip()[:100], uploaded_by=acting_user
-        )
-        audit.record(acting_user, "care.visit.photo", visit, channel=channel, note=path)
+    path = uploads.store_image(upload, folder="visits")
+    try:
+        with transaction.atomic():
+            photo = VisitPhoto.objects.create(
+                visit=visit, path=path, caption=caption.strip()[:100], uploaded_by=acting_user
+            )
+            audit.record(acting_user, "care.visit.photo", visit, channel=channel, note=path)
+    except Exception:
+        # Nothing half-written: a photo whose row was not saved is removed again.
+        uploads.delete_image(path)
+        raise
     return photo
 
 

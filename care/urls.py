@@ -22,6 +22,7 @@ urlpatterns = [
     path("visits/<int:pk>/", views.visit_detail, name="visit"),
     path("visits/<int:pk>/finding/", views.visit_finding, name="visit_finding"),
     path("visits/<int:pk>/photo/", views.visit_photo, name="visit_photo"),
+    path("photos/<int:pk>/", views.visit_photo_file, name="visit_photo_file"),
     path("households/<int:household_pk>/visit/", views.visit_new, name="visit_new"),
     path("households/<int:household_pk>/plan-visit/", views.visit_plan, name="visit_plan"),
     path("findings/<int:pk>/order/", views.finding_order, name="finding_order"),

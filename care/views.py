@@ -35,6 +35,7 @@ from care.models import (
     Season,
     ServiceHours,
     VisitFinding,
+    VisitPhoto,
 )
 from linli.lib.errors import ServiceError
 
@@ -726,17 +727,9 @@ def visit_detail(request, pk: int):
             "photos": visit.photos.all(),
             "order_form": forms.FindingOrderForm(),
             "finding_form": forms.FindingForm(),
-            "photo_form": forms.PhotoForm() if _uploads_available() else None,
+            "photo_form": forms.PhotoForm(),
         },
     )
-
-
-def _uploads_available() -> bool:
-    try:
-        from linli.lib import uploads
-    except ImportError:
-        return False
-    return hasattr(uploads, "store_image")
 
 
 @require_POST
@@ -789,9 +782,7 @@ def visit_photo(request, pk: int):
     _require(request, *VISIT_ROLES)
     visit = _visit_or_404(request, pk)
     form = forms.PhotoForm(request.POST, request.FILES)
-    if not _uploads_available():
-        messages.error(request, _("Photos cannot be stored yet."))
-    elif not form.is_valid():
+    if not form.is_valid():
         messages.error(request, _("Choose a photo (JPEG or PNG)."))
     else:
         try:
@@ -806,6 +797,18 @@ def visit_photo(request, pk: int):
         else:
             messages.success(request, _("The photo was added."))
     return redirect("care:visit", pk=visit.pk)
+
+
+@require_GET
+def visit_photo_file(request, pk: int):
+    """A visit's photo, only for those who may see the visit (MEDIA_ROOT is never public)."""
+    from linli.lib import uploads
+
+    _require(request, *VISIT_ROLES)
+    photo = get_object_or_404(
+        VisitPhoto.objects.filter(visit__in=HomeVisit.objects.visible_to(request.user)), pk=pk
+    )
+    return uploads.serve_image(photo.path, filename=f"visit-{photo.visit_id}-{photo.pk}.jpg")
 
 
 # --- Volunteers -----------------------------------------------------------------------------------
