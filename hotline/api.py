@@ -18,7 +18,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from accounts.scopes import scope_filter
 from hotline.models import Category, Order, OrderEvent
-from open311.apikit import ID_MAX, decode_cursor, encode_cursor, require_scope, responses
+from open311.apikit import ID_MAX, aware, decode_cursor, encode_cursor, require_scope, responses
 
 router = Router(tags=["hotline"])
 
@@ -325,9 +325,9 @@ def list_orders(request, filters: Query[OrderFilters]):
             Q(assignee_user=request.auth) | Q(assignee_volunteer__user=request.auth)
         )
     if filters.received_after:
-        orders = orders.filter(created_at__gte=filters.received_after)
+        orders = orders.filter(created_at__gte=aware(filters.received_after, "received_after"))
     if filters.received_before:
-        orders = orders.filter(created_at__lt=filters.received_before)
+        orders = orders.filter(created_at__lt=aware(filters.received_before, "received_before"))
     if filters.cursor:
         moment, pk = decode_cursor(filters.cursor)
         orders = orders.filter(Q(created_at__lt=moment) | Q(created_at=moment, pk__lt=pk))

@@ -67,6 +67,21 @@ def error(status: int, code: str, message, **extra) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+def aware(moment: dt.datetime | None, name: str) -> dt.datetime | None:
+    """A filter's date and time, made aware (local time when none is given) and kept to
+    years the databases can compare without overflowing."""
+    from django.utils import timezone
+
+    if moment is None:
+        return None
+    if not 1900 <= moment.year <= 2999:
+        raise ServiceError(
+            _("%(name)s must be between the years 1900 and 2999.") % {"name": name},
+            code="invalid_date",
+        )
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 # --- keyset pagination ----------------------------------------------------------------
 
 
@@ -85,7 +100,12 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     except (ValueError, UnicodeDecodeError, binascii.Error):
         moment = None
         pk = 0
-    if moment is None or moment.tzinfo is None or not 0 < pk <= ID_MAX:
+    if (
+        moment is None
+        or moment.tzinfo is None
+        or not 0 < pk <= ID_MAX
+        or not 1900 <= moment.year <= 2999
+    ):
         raise ServiceError(
             _("The cursor is not valid; start again from the first page."), code="invalid_cursor"
         )

@@ -16,6 +16,7 @@ never runs twice. Answers of 5xx are not kept, so the client may simply try agai
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -88,6 +89,15 @@ def gate(
                     "too_large",
                     _("The request is larger than %(kb)s KB.") % {"kb": limit // 1024},
                 )
+        if not _clean_text(request):
+            return refuse(
+                400,
+                "invalid_characters",
+                _(
+                    "The request contains characters that cannot be stored (NUL or a broken "
+                    "surrogate)."
+                ),
+            )
         request.api_token = find_token(request)
         if request.api_token is not None:
             retry_after = limits.take(request.api_token)
@@ -108,6 +118,28 @@ def gate(
         return _run_once(request, key, principal, lambda: view(request, *args, **kwargs), refuse)
 
     return gated
+
+
+def _clean_text(request: HttpRequest) -> bool:
+    """False for a NUL (PostgreSQL cannot store it) or a lone UTF-16 surrogate in a JSON
+    body (no database can): such input is refused as bad, never a server error."""
+    if "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path:
+        return False
+    if request.method != "POST":
+        return True
+    body = request.body
+    if b"\x00" in body or b"\\u0000" in body:
+        return False
+    if request.content_type == "application/x-www-form-urlencoded" and b"%00" in body:
+        return False
+    if request.content_type == "application/json" and b"\\u" in body:
+        try:
+            json.dumps(json.loads(body), ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            return False
+        except ValueError:
+            return True  # not JSON at all: the API answers that itself
+    return True
 
 
 def _fingerprint(request: HttpRequest) -> str:
