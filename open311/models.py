@@ -22,6 +22,7 @@ class Scope(models.TextChoices):
     ORDERS_READ = "orders:read", _("Read work orders")
     ORDERS_WRITE = "orders:write", _("File work orders and move them along")
     CHECKINS_READ = "checkins:read", _("Read care check-ins")
+    CHECKINS_WRITE = "checkins:write", _("Record care check-ins")
 
 
 class ApiTokenQuerySet(models.QuerySet):
