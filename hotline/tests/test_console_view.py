@@ -165,7 +165,7 @@ def test_an_unknown_category_is_a_translated_error_and_nothing_is_written(login,
         INTAKE, {"caller": caller.pk, "step": 3, "category": "qqqq", "description": "x"}
     )
     assert response.status_code == 422
-    assert "没有" in response.content.decode() or "No category" in response.content.decode()
+    assert "没有与“qqqq”匹配的类别" in response.content.decode()
     assert not Order.objects.exists()
 
 
