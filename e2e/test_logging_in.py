@@ -19,6 +19,11 @@ def zh(text) -> str:
         return translation.gettext(text) if isinstance(text, str) else str(text)
 
 
+# Areas only some roles are offered (the rest of the home page depends on which apps
+# have landed, and is checked by opening every area shown).
+ONLY_FOR = {"Audit log": {Role.LEADER, Role.ADMIN}, "Administration": {Role.ADMIN}}
+
+
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.username)
 def test_every_demo_account_reaches_its_home_page_and_every_area_shown_opens(new_page, account):
     page = login(new_page(), account.username)
@@ -32,23 +37,12 @@ def test_every_demo_account_reaches_its_home_page_and_every_area_shown_opens(new
     assert areas, "every role has something to do"
     # The top navigation and the home page offer the same areas, in the same order.
     assert [(a.get_attribute("href"), a.inner_text()) for a in nav.all()] == areas
+    labels = {label for _, label in areas}
+    for area, roles in ONLY_FOR.items():
+        assert (zh(area) in labels) == (account.role in roles), f"{area} for {account.role}"
     for href, label in areas:
         response = page.goto(href)
-        assert response.status == 200, (
-            f"{account.username}: {label} ({href}) answered {response.status}"
-        )
-
-
-def test_leaders_see_the_audit_log_and_grid_workers_do_not(new_page):
-    audit = zh("Audit log")
-    expect(login(new_page(), "leader").locator(".cards")).to_contain_text(audit)
-    expect(login(new_page(), "grid1").locator(".cards")).not_to_contain_text(audit)
-
-
-def test_only_the_administrator_is_offered_administration(new_page):
-    administration = zh("Administration")
-    expect(login(new_page(), "admin").locator(".cards")).to_contain_text(administration)
-    expect(login(new_page(), "operator").locator(".cards")).not_to_contain_text(administration)
+        assert response.status == 200, f"{label} ({href}) answered {response.status}"
 
 
 def test_a_wrong_password_is_refused_with_a_chinese_explanation(page):
