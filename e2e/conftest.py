@@ -34,6 +34,7 @@ PHONE = {"width": 375, "height": 812}
 # Playwright's timeouts are 30 s; a page of this app answers in well under one, so a
 # broken step fails fast instead of eating the run's five minutes.
 STEP_TIMEOUT_MS = 10_000
+BOOT_TIMEOUT_S = 60  # gunicorn imports the whole app in each worker before answering
 
 # Chromium's own network chatter (updates, sync, QUIC probes) stays off: the tests
 # talk to 127.0.0.1 only. Playwright gives every launch a fresh temporary profile
@@ -112,9 +113,9 @@ def _manage(env: dict, *args: str, log: Path) -> subprocess.Popen:
         )
 
 
-def _check(proc: subprocess.Popen, what: str, log: Path) -> None:
+def _check(proc: subprocess.Popen, what: str, logs: dict[str, Path]) -> None:
     if proc.wait(timeout=240) != 0:
-        tail = log.read_text(errors="replace")[-3000:]
+        tail = logs["setup"].read_text(errors="replace")[-3000:]
         pytest.exit(f"e2e set-up failed: {what} exited {proc.returncode}\n{tail}", returncode=1)
 
 
@@ -148,53 +149,40 @@ def linli_server(tmp_path_factory) -> LinliServer:
 
     # collectstatic does not touch the database: run it while the schema is built.
     static = _manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=logs["setup"])
-    _check(_manage(env, "migrate", "--noinput", "--verbosity", "0", log=logs["setup"]),
-           "migrate", logs["setup"])  # fmt: skip
-    _check(_manage(env, "load_demo", log=logs["setup"]), "load_demo", logs["setup"])
-    _check(static, "collectstatic", logs["setup"])
+    try:
+        _check(_manage(env, "migrate", "--noinput", "-v0", log=logs["setup"]), "migrate", logs)
+        _check(_manage(env, "load_demo", log=logs["setup"]), "load_demo", logs)
+        _check(static, "collectstatic", logs)
+    finally:
+        _stop(static)
 
     port = _free_port()
     server = LinliServer(url=f"http://127.0.0.1:{port}", var_dir=var_dir, logs=logs)
+    gunicorn = [sys.executable, "-m", "gunicorn", "linli.wsgi", "--workers", "2", "--timeout", "60"]
     with logs["gunicorn"].open("ab") as out:
         server.processes["gunicorn"] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "linli.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--timeout",
-                "60",
-            ],  # fmt: skip
+            [*gunicorn, "--bind", f"127.0.0.1:{port}"],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server.processes["worker"] = _manage(
-        env,
-        "db_worker",
-        "--queue-name",
-        "*",
-        "--interval",
-        "0.5",
-        "--no-reload",
-        "--no-startup-delay",
-        log=logs["worker"],
-    )
+    worker = ["db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
+    server.processes["worker"] = _manage(env, *worker, "--no-startup-delay", log=logs["worker"])
+    died: list[str] = []
     try:
         _wait_until_up(server)
         yield server
+        died = [name for name, proc in server.processes.items() if proc.poll() is not None]
     finally:
         for proc in server.processes.values():
             _stop(proc)
+    if died:  # a worker that crashed mid-run would leave background work silently undone
+        raise RuntimeError(f"e2e: {', '.join(died)} stopped during the run\n{server.log_tail()}")
 
 
 def _wait_until_up(server: LinliServer) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + BOOT_TIMEOUT_S
     while time.monotonic() < deadline:
         for name, proc in server.processes.items():
             if proc.poll() is not None:
@@ -206,7 +194,9 @@ def _wait_until_up(server: LinliServer) -> None:
         except OSError:  # refused while binding, timed out while workers boot
             pass
         time.sleep(0.2)
-    pytest.exit(f"e2e: the server did not answer in 30 s\n{server.log_tail()}", returncode=1)
+    pytest.exit(
+        f"e2e: the server did not answer in {BOOT_TIMEOUT_S} s\n{server.log_tail()}", returncode=1
+    )
 
 
 # --- The browser -----------------------------------------------------------------
