@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hotline.views import callbacks, console, mobile, orders, paper
+from hotline.views import callbacks, console, mobile, orders, paper, photos
 
 app_name = "hotline"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
     path("orders/", orders.order_list, name="orders"),
     path("orders/<int:pk>/", orders.order_detail, name="order"),
     path("orders/<int:pk>/slip/", paper.slip, name="slip"),
+    path("orders/<int:pk>/photos/<int:photo_pk>/", photos.order_photo, name="order_photo"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order_action"),
     path("callbacks/", callbacks.callbacks, name="callbacks"),
     path("handover/", paper.handover, name="handover"),

@@ -303,14 +303,15 @@ def _do_start(request, order):
 def _do_note(request, order):
     data = _valid(NoteForm(request.POST))
     paths = photos.store_photos(request, order)
-    services.add_note(
-        acting_user=request.user,
-        channel=request.hotline_channel,
-        order=order,
-        note=data["note"],
-        photo_paths=paths,
-        on_behalf_of=data["on_behalf_of"],
-    )
+    with photos.kept_only_if_done(paths):
+        services.add_note(
+            acting_user=request.user,
+            channel=request.hotline_channel,
+            order=order,
+            note=data["note"],
+            photo_paths=paths,
+            on_behalf_of=data["on_behalf_of"],
+        )
     return _("Added to the timeline.")
 
 
@@ -329,14 +330,15 @@ def _do_return(request, order):
 def _do_resolve(request, order):
     data = _valid(ResolveForm(request.POST))
     paths = photos.store_photos(request, order)
-    services.resolve_order(
-        acting_user=request.user,
-        channel=request.hotline_channel,
-        order=order,
-        resolution=data["resolution"],
-        on_behalf_of=data["on_behalf_of"],
-        photo_paths=paths,
-    )
+    with photos.kept_only_if_done(paths):
+        services.resolve_order(
+            acting_user=request.user,
+            channel=request.hotline_channel,
+            order=order,
+            resolution=data["resolution"],
+            on_behalf_of=data["on_behalf_of"],
+            photo_paths=paths,
+        )
     return _("Order %(number)s resolved; it now waits for the call-back.") % {
         "number": order.number
     }
