@@ -133,3 +133,22 @@ def test_the_command_prints_the_key_once(admin_user, community, grid):
 def test_the_command_refuses_a_non_administrator(operator, community):
     with pytest.raises(CommandError):
         call_command("create_api_token", by=operator.username, community=community.code, name="x")
+
+
+def test_the_admin_revoke_action_goes_through_the_service(login, community):
+    from linli import testing as t
+
+    superuser = t.make_user("root", is_superuser=True, is_staff=True)
+    admin_client = login(superuser)
+    token, key = services.create_api_token(
+        acting_user=superuser, name="app", community=community, scopes=["orders:read"]
+    )
+    response = admin_client.post(
+        "/admin/open311/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert response.status_code == 302
+    assert tokens.find_token(key) is None
+    assert AuditLog.objects.get(action="api_token.revoke").channel == "admin"
+    page = admin_client.get(f"/admin/open311/apitoken/{token.pk}/change/")
+    assert token.key_hash not in page.content.decode()
