@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,8 +179,11 @@ def generate_plans(
     rules = _rules()
     residents = (
         Resident.objects.filter(community=community)
+        .filter(Q(care_tags__isnull=False) | Q(care_plan__isnull=False))
+        .distinct()
         .select_related("household__building__compound__grid")
         .prefetch_related("care_tags")
+        .order_by("pk")
     )
     if grid is not None:
         residents = residents.filter(household__building__compound__grid=grid)
@@ -189,6 +193,7 @@ def generate_plans(
     }
     responsible_cache: dict[int | None, User | None] = {}
     counts = {"created": 0, "updated": 0, "deactivated": 0}
+    new_plans: list[tuple[CarePlan, dict[str, ContactRule]]] = []
     for resident in residents:
         plan = plans.get(resident.pk)
         winners = (
@@ -210,22 +215,13 @@ def generate_plans(
             grid_id = resident_grid.pk if resident_grid else None
             if grid_id not in responsible_cache:
                 responsible_cache[grid_id] = default_responsible(resident_grid)
-            plan = CarePlan.objects.create(
+            plan = CarePlan(
                 resident=resident,
                 community=community,
                 grid=resident_grid,
                 responsible_user=responsible_cache[grid_id],
             )
-            for kind, rule in winners.items():
-                PlanItem.objects.create(
-                    plan=plan,
-                    kind=kind,
-                    every_days=rule.every_days,
-                    rule=rule,
-                    next_due=_first_due(resident.pk, rule.every_days, today),
-                )
-            counts["created"] += 1
-            audit.record(acting_user, "care.plan.create", plan, channel=channel)
+            new_plans.append((plan, winners))
             continue
         if not plan.follows_rules:
             continue
@@ -238,6 +234,33 @@ def generate_plans(
         if changed:
             counts["updated"] += 1
             audit.record(acting_user, "care.plan.refresh", plan, channel=channel)
+    # A first run makes thousands of plans at once: written in bulk, with one audit
+    # row for the run (who generated them, when, how many) rather than one per plan.
+    CarePlan.objects.bulk_create([plan for plan, _winners in new_plans], batch_size=500)
+    PlanItem.objects.bulk_create(
+        [
+            PlanItem(
+                plan=plan,
+                kind=kind,
+                every_days=rule.every_days,
+                rule=rule,
+                next_due=_first_due(plan.resident_id, rule.every_days, today),
+            )
+            for plan, winners in new_plans
+            for kind, rule in winners.items()
+        ],
+        batch_size=1000,
+    )
+    counts["created"] = len(new_plans)
+    audit.record(
+        acting_user,
+        "care.plans.generate",
+        channel=channel,
+        object_type="care.careplan",
+        object_repr=str(community),
+        community_id=community.pk,
+        after={**counts, "grid": grid.pk if grid is not None else None},
+    )
     return counts
 
 
@@ -588,8 +611,11 @@ def _maybe_raise_alert(plan: CarePlan, check_in: CheckIn) -> CareAlert | None:
 
 
 def _close_open_alert(plan: CarePlan, acting_user, check_in: CheckIn) -> None:
-    now = timezone.now()
-    alerts = CareAlert.objects.filter(plan=plan, state=CareAlert.State.OPEN)
+    # The alert was handled when the resident was reached, even if entered later.
+    now = check_in.at
+    alerts = CareAlert.objects.filter(
+        plan=plan, state=CareAlert.State.OPEN, raised_at__lte=check_in.at
+    )
     for alert in alerts:
         updated = CareAlert.objects.filter(pk=alert.pk, state=CareAlert.State.OPEN).update(
             state=CareAlert.State.HANDLED,
