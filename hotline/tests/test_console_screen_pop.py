@@ -191,4 +191,5 @@ def test_a_call_of_another_community_cannot_be_used(login, desk, other_community
         },
     )
     assert response.status_code == 422
+    assert "该来电不属于您" in response.content.decode()
     assert not Order.objects.exists()

@@ -287,3 +287,12 @@ def test_the_console_page_keeps_its_query_count(
     with django_assert_max_num_queries(22):
         response = client.get(CONSOLE, {"caller": caller.pk})
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_broken_step_number_is_an_error_not_a_crash(login, operator, caller):
+    response = login(operator).post(
+        INTAKE, {"caller": caller.pk, "step": "abc", "category": "xsd", "description": "x"}
+    )
+    assert response.status_code == 422
+    assert not Order.objects.exists()

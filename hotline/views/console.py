@@ -337,12 +337,7 @@ def intake(request):
     creates the order (or says plainly why not, keeping everything typed)."""
     form = IntakeForm(request.POST, user=request.user)
     if not form.is_valid():
-        step = (
-            form.first_error_step()
-            if form.has_error("category") or form.has_error("description")
-            else int(form.data.get("step") or 1)
-        )
-        return _render_intake(request, form, step=max(1, min(step, INTAKE_STEPS)), status=422)
+        return _render_intake(request, form, step=form.first_error_step(), status=422)
     data = form.cleaned_data
     if data["step"] < INTAKE_STEPS:
         return _render_intake(request, form, step=data["step"] + 1)
