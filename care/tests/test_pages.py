@@ -156,3 +156,14 @@ def test_pages_need_login(client, world):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_the_pages_speak_chinese_by_default(login, grid_worker, world):
+    from django.utils import timezone
+
+    world["plan"].items.update(next_due=timezone.localdate())
+    content = login(grid_worker).get(reverse("care:day")).content.decode()
+    assert "我的一天" in content
+    assert "两次无人应答" in content
+    assert "一切安好" in content and "需要帮助" in content and "无人应答" in content
