@@ -43,3 +43,10 @@ def test_pages_carry_a_strict_content_security_policy(login, operator):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "//" not in response.content.decode().split("<body")[0].replace("<!doctype", "")
+
+
+@pytest.mark.django_db
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_chooses(login, operator):
+    client = login(operator)
+    content = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "您好" in content
