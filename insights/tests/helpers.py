@@ -19,7 +19,8 @@ def local(*args) -> dt.datetime:
 
 
 def new_order(operator, place, when, *, code="appliance_repair", **kwargs):
-    kwargs.setdefault("contact_name", "李先生")
+    if "caller" not in kwargs:
+        kwargs.setdefault("contact_name", "李先生")
     place_kind = type(place).__name__.lower()
     with clock.at(when):
         return services.create_order(

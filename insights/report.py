@@ -1,0 +1,134 @@
+"""The monthly report (月度报告) for the county or one community: volumes, the three
+rates against last month and last year, the places, the categories, notable cases
+and what was done about them. Printed on A4 from the browser, or as a PDF.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from hotline.models import Category, Order, OrderContact
+from insights import care_panels, rollups
+from insights.figures import RATES, Totals, grouped
+from insights.filters import Filters, add_months
+from insights.models import MonthCount, OrderFact
+from places.models import Community, Grid
+
+NOTABLE = 12
+
+
+def build(filters: Filters, *, user) -> dict:
+    period = filters.period
+    month = period.start
+    scope = Q()
+    if filters.community_ids is not None:
+        scope &= Q(community_id__in=sorted(filters.community_ids))
+    if filters.grid is not None:
+        scope &= Q(grid_id=filters.grid.pk)
+
+    months = [add_months(month, -12), add_months(month, -1), month]
+    by_month = grouped(MonthCount.objects.filter(scope, month__in=months), "month")
+    empty = Totals.empty()
+    this = by_month.get(month, empty)
+    last = by_month.get(months[1], empty)
+    year_ago = by_month.get(months[0], empty)
+    rates = [
+        {
+            "definition": d,
+            "this": this.rate(d.key),
+            "last": last.rate(d.key),
+            "year_ago": year_ago.rate(d.key),
+            "vs_last": this.rate(d.key).points_since(last.rate(d.key)),
+            "vs_year": this.rate(d.key).points_since(year_ago.rate(d.key)),
+        }
+        for d in RATES
+    ]
+
+    many = filters.community_ids is None or len(filters.community_ids) > 1
+    field = "community_id" if many else "grid_id"
+    places = grouped(MonthCount.objects.filter(scope, month=month), field)
+    names = (Community if many else Grid).objects.in_bulk([k for k in places if k])
+    place_rows = sorted(
+        ({"place": names.get(k), "totals": t} for k, t in places.items()),
+        key=lambda r: (-r["totals"]["received"], str(r["place"] or "")),
+    )
+
+    categories = grouped(
+        MonthCount.objects.filter(scope, month__in=months[1:]), "month", "category_id"
+    )
+    now_by = {c: t for (m, c), t in categories.items() if m == month}
+    then_by = {c: t for (m, c), t in categories.items() if m != month}
+    top = sorted(now_by, key=lambda c: (-now_by[c]["received"], c))[:10]
+    category_names = Category.objects.in_bulk(top)
+    category_rows = [
+        {
+            "category": category_names.get(c),
+            "count": now_by[c]["received"],
+            "previous": then_by.get(c, empty)["received"],
+            "change": now_by[c]["received"] - then_by.get(c, empty)["received"],
+            "satisfaction": now_by[c].satisfaction,
+        }
+        for c in top
+    ]
+
+    notable = _notable(filters)
+    return {
+        "filters": filters,
+        "period": period,
+        "this": this,
+        "last": last,
+        "rates": rates,
+        "place_rows": place_rows,
+        "place_kind": "community" if many else "grid",
+        "category_rows": category_rows,
+        "notable": notable,
+        "care": care_panels.build(filters, today=timezone.localdate()),
+        "as_of": rollups.as_of(),
+        "printed_by": user,
+        "printed_at": timezone.localtime(),
+        "scope_label": filters.place_label
+        or ", ".join(str(c) for c in filters.reach.communities()[:3]),
+    }
+
+
+def _notable(filters: Filters) -> list[dict]:
+    """Cases worth a line in the report: supervised, reopened or left unsatisfied
+    orders, and matters many residents called about — with what was done."""
+    facts = OrderFact.objects.filter(
+        filters.rollup_q(
+            period_field="day", has=("grid_id", "compound_id", "category_id", "assignee")
+        )
+    )
+    flagged = list(
+        facts.filter(Q(supervised=1) | Q(reopened=1) | Q(unsatisfied=1))
+        .order_by("-supervised", "-reopened", "-day", "-order_id")
+        .values_list("order_id", flat=True)[:NOTABLE]
+    )
+    crowded = list(
+        OrderContact.objects.filter(order_id__in=facts.values("order_id"))
+        .values("order_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .order_by("-n", "-order_id")
+        .values_list("order_id", "n")[:NOTABLE]
+    )
+    callers = dict(crowded)
+    ids = list(dict.fromkeys(flagged + [pk for pk, _n in crowded]))[:NOTABLE]
+    orders = Order.objects.select_related("category", "compound", "grid").in_bulk(ids)
+    rows = []
+    for pk in ids:
+        order = orders.get(pk)
+        if order is None:
+            continue
+        reasons = []
+        if order.is_supervised:
+            reasons.append("supervised")
+        if order.reopen_count:
+            reasons.append("reopened")
+        if order.satisfaction == Order.Satisfaction.UNSATISFIED:
+            reasons.append("unsatisfied")
+        if callers.get(pk, 0) >= 2:
+            reasons.append("callers")
+        rows.append({"order": order, "reasons": reasons, "callers": callers.get(pk, 0)})
+    return rows
