@@ -34,6 +34,8 @@ PHONE = {"width": 375, "height": 812}
 # Playwright's timeouts are 30 s; a page of this app answers in well under one, so a
 # broken step fails fast instead of eating the run's five minutes.
 STEP_TIMEOUT_MS = 10_000
+# The whole run must stay well under five minutes; a set-up step that takes three is broken.
+SETUP_STEP_TIMEOUT_S = 180
 BOOT_TIMEOUT_S = 60  # gunicorn imports the whole app in each worker before answering
 
 # Chromium's own network chatter (updates, sync, QUIC probes) stays off: the tests
@@ -114,9 +116,15 @@ def _manage(env: dict, *args: str, log: Path) -> subprocess.Popen:
 
 
 def _check(proc: subprocess.Popen, what: str, logs: dict[str, Path]) -> None:
-    if proc.wait(timeout=240) != 0:
+    try:
+        failed = proc.wait(timeout=SETUP_STEP_TIMEOUT_S) != 0
+        outcome = f"exited {proc.returncode}"
+    except subprocess.TimeoutExpired:
+        _stop(proc)
+        failed, outcome = True, f"took longer than {SETUP_STEP_TIMEOUT_S} s"
+    if failed:
         tail = logs["setup"].read_text(errors="replace")[-3000:]
-        pytest.exit(f"e2e set-up failed: {what} exited {proc.returncode}\n{tail}", returncode=1)
+        pytest.exit(f"e2e set-up failed: {what} {outcome}\n{tail}", returncode=1)
 
 
 def _stop(proc: subprocess.Popen) -> None:
