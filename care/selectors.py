@@ -180,6 +180,21 @@ def coverage_by_grid(plans, day: dt.date) -> list[dict]:
     return result
 
 
+def check_in_counts(plans, start: dt.datetime, end: dt.datetime) -> dict[str, int]:
+    """Contacts tried in ``[start, end)`` under ``plans``, by outcome, with the total
+    (for monthly reports: how many calls and visits reached the residents)."""
+    rows = (
+        CheckIn.objects.filter(plan__in=plans, at__gte=start, at__lt=end)
+        .values("outcome")
+        .annotate(n=Count("id"))
+        .values_list("outcome", "n")
+    )
+    counts = {outcome: 0 for outcome in CheckIn.Outcome.values}
+    counts.update(dict(rows))
+    counts["total"] = sum(counts.values())
+    return counts
+
+
 # --- Home visits ---------------------------------------------------------------------------
 
 
@@ -308,6 +323,17 @@ def hours_by_source(volunteer, since: dt.date | None = None) -> dict[str, int]:
     totals = dict(lines.values("source").annotate(m=Sum("minutes")).values_list("source", "m"))
     totals["total"] = sum(totals.values())
     return totals
+
+
+def hours_by_volunteer(volunteers, start: dt.date, end: dt.date) -> dict[int, int]:
+    """Service minutes per volunteer id for days in ``[start, end]`` (for the quarterly
+    service card an in-service party member's unit receives)."""
+    return dict(
+        ServiceHours.objects.filter(volunteer__in=volunteers, on_date__gte=start, on_date__lte=end)
+        .values("volunteer")
+        .annotate(m=Sum("minutes"))
+        .values_list("volunteer", "m")
+    )
 
 
 # --- Seasonal look-ahead ---------------------------------------------------------------------
