@@ -6,9 +6,11 @@ One session-scoped server: a fresh SQLite database in a temporary ``LINLI_VAR_DI
 Debian's chromium through pytest-playwright and never reach into the database: what
 a test knows, it learnt from the pages, like a new user would.
 
-Fixtures: ``linli_server`` (url, var_dir, log files), ``page`` (a desktop page, 1280×800,
-Chinese), ``phone_page`` (375×812), ``new_page(**context_args)`` for anything else.
-Helpers in ``e2e.helpers``: ``login``, ``shot``, ``axe``.
+Fixtures: ``linli_server`` (url, var_dir, log files, ``manage(...)`` for what an
+installer does on the command line), ``page`` (a desktop page, 1280×800, Chinese),
+``phone_page`` (375×812), ``new_page(**context_args)`` for anything else, ``api`` (an
+HTTP client for the JSON API, as the phone system uses it). Helpers in ``e2e.helpers``:
+``login``, ``shot``, ``axe``, ``telephony_key``.
 """
 
 from __future__ import annotations
@@ -71,6 +73,21 @@ class LinliServer:
     var_dir: Path
     logs: dict[str, Path]
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def manage(self, *args: str) -> str:
+        """Run a management command against this server's database, as an installer
+        would (e.g. to register the phone system); its output."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=_server_env(self.var_dir),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
 
     def log_tail(self, lines: int = 40) -> str:
         parts = []
@@ -253,6 +270,14 @@ def _console(msg, errors: list[str]) -> None:
     # a script problem.
     if msg.type == "error" and "Failed to load resource" not in msg.text:
         errors.append(f"console: {msg.text}")
+
+
+@pytest.fixture
+def api(playwright, linli_server):
+    """An HTTP client for the JSON API, as another system (the phone system) calls it."""
+    context = playwright.request.new_context(base_url=linli_server.url)
+    yield context
+    context.dispose()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from linli.demo import DEMO_PASSWORD
+from linli.demo import DEMO_COMMUNITY_CODE, DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "docs" / "screenshots"
@@ -27,6 +27,16 @@ def login(page: Page, username: str, password: str = DEMO_PASSWORD) -> Page:
     page.wait_for_url(lambda url: LOGIN_URL not in url)
     expect(page.locator("header .who")).to_be_visible()
     return page
+
+
+def telephony_key(server, community_code: str = DEMO_COMMUNITY_CODE) -> str:
+    """Register a phone system for the community as the installer does; its API key."""
+    output = server.manage(
+        "create_telephony_key", "e2e phone system", "--community", community_code
+    )
+    lines = output.splitlines()
+    # The key is the line after the one that announces it.
+    return next(lines[i + 1].strip() for i, line in enumerate(lines) if "API key" in line)
 
 
 def shot(page: Page, name: str, *, full_page: bool = False) -> Path:
