@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format messages e2e browser clean-db bench
+.PHONY: run test install pdf-deps lint format messages e2e browser clean-db bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,17 @@ $(VENV)/.installed: pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-deps
+
+# The monthly report's PDF is drawn by WeasyPrint, which needs Pango and the Noto CJK
+# fonts from Debian. Without them everything else works and reports print from the
+# browser; only the PDF download fails.
+pdf-deps:
+	@dpkg -s fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1 || { \
+	  echo "installing fonts-noto-cjk and Pango (for PDF reports) with apt"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 >/dev/null) \
+	  || echo "could not install them: PDF reports will fail; print reports from the browser"; }
 
 # Local secret keys, made once on first run (never committed; var/ is ignored).
 var/linli.env: | $(VENV)/.installed
