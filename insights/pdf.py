@@ -9,6 +9,7 @@ the subset it uses.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -44,6 +45,9 @@ def stylesheet() -> str:
 
 def render_report(request, context: dict) -> bytes:
     from weasyprint import HTML
+
+    # WeasyPrint narrates every layout step at INFO; the server log needs none of it.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     html = render_to_string(
         "insights/report_pdf.html", {**context, "inline_css": stylesheet()}, request=request
