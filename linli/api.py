@@ -11,7 +11,6 @@ gate of ``open311.gate`` (body size, rate limit, Idempotency-Key).
 """
 
 from importlib import import_module
-from importlib.util import find_spec
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -109,9 +108,8 @@ for _app in ("places", "people", "hotline", "care", "insights"):
     _module = import_module(f"{_app}.api")
     api.add_router(f"/{_app}/", _module.router)
 
-# Call events from the phone system (hotline.telephony_api), with its own key auth.
-if find_spec("hotline.telephony_api") is not None:
-    api.add_router("/telephony/", import_module("hotline.telephony_api").router)
+# Call events from the phone system, with the phone system's own key (not an API key).
+api.add_router("/telephony/", import_module("hotline.telephony_api").router)
 
 
 def urls():
