@@ -296,3 +296,18 @@ def test_a_broken_step_number_is_an_error_not_a_crash(login, operator, caller):
     )
     assert response.status_code == 422
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_refused_step_answers_a_fragment_htmx_swaps_in(login, operator):
+    # No caller and no place: the service refuses; the form comes back with the reason.
+    response = login(operator).post(
+        INTAKE,
+        {"step": 3, "category": "路灯照明", "description": "路灯不亮"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert page.startswith('<div id="intake">')
+    assert "请填写地点" in page
+    assert not Order.objects.exists()

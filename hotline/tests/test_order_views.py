@@ -259,7 +259,7 @@ def test_an_illegal_step_is_explained_with_a_conflict_status(login, operator, gr
     # A second operator dispatching the same order at once: told plainly.
     response = client.post(act(order, "dispatch"), {"target": f"user:{grid_worker.pk}"})
     assert response.status_code == 409
-    assert "其他人已将该工单派给" in response.content.decode()
+    assert "其他人已经派单给" in response.content.decode()
 
 
 @pytest.mark.django_db

@@ -376,7 +376,10 @@ def intake(request):
         )
     except ServiceError as exc:
         form.add_error(None, str(exc))
-        return _render_intake(request, form, step=INTAKE_STEPS, status=getattr(exc, "status", 400))
+        # A fragment answers 422 whatever the refusal was, so that htmx swaps it in
+        # with the message on the form; a whole page keeps the service's status.
+        status = 422 if request.htmx else getattr(exc, "status", 400)
+        return _render_intake(request, form, step=INTAKE_STEPS, status=status)
     if order.solved_on_call:
         messages.success(
             request,

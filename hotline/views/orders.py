@@ -145,6 +145,12 @@ def order_context(request, order: Order, **extra) -> dict:
     state_labels = dict(Order.State.choices)
     for event in events:
         event.to_state_label = state_labels.get(event.to_state, event.to_state)
+        # "Dispatched → dispatched" says nothing; "Called back → closed" does.
+        event.show_to_state = bool(
+            event.from_state
+            and event.to_state != event.from_state
+            and str(event.to_state_label) != str(event.get_kind_display())
+        )
         event.channel_label = channel_label(event.channel)
         for photo in event.pics:
             photo.url = photos.url_for(order, photo)

@@ -5,6 +5,20 @@
 (function () {
   "use strict";
 
+  // The console's fragments answer a refused step with 422 and the form again, its
+  // errors on it: swap that in like a success instead of dropping it.
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true }
+    ];
+    // Inline styles are forbidden by the CSP: htmx must not carry a style attribute
+    // (even an empty one the browser left on an input) over to a swapped element.
+    window.htmx.config.attributesToSettle = ["class", "width", "height"];
+  }
+
   function focusFirst(selector) {
     var el = document.querySelector(selector);
     if (el) {
