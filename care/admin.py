@@ -26,7 +26,7 @@ class CareSettingsAdmin(AuditedAdmin):
 
 @admin.register(RecurrenceRule)
 class RecurrenceRuleAdmin(AuditedAdmin):
-    list_display = ["__str__", "category", "threshold", "window_days", "is_active"]
+    list_display = ["__str__", "category", "threshold", "window_days", "widest_place", "is_active"]
 
 
 @admin.register(Season)

@@ -592,11 +592,28 @@ class ServiceHours(models.Model):
 # --- Recurring problems --------------------------------------------------------------
 
 
+class PlaceLevel(models.TextChoices):
+    """How wide "the same place" is, from narrowest to widest."""
+
+    HOUSEHOLD = "household", _("Household")
+    BUILDING = "building", _("Building")
+    COMPOUND = "compound", _("Compound or lane")
+
+    @classmethod
+    def rank(cls, value: str) -> int:
+        return cls.values.index(value)
+
+
 class RecurrenceRule(models.Model):
     """When repeated orders become a "recurring problem": ``threshold`` orders of one
     category at one place within ``window_days``. The row without a category is the
     default; a category row overrides it, or switches detection off for categories
-    that recur by nature (companionship calls)."""
+    that recur by nature (companionship calls).
+
+    ``widest_place`` says how far apart orders may be and still be "the same problem":
+    three blocked drains anywhere in a compound share one sewer, but three broken
+    televisions in three flats of that compound are three households' bad luck.
+    """
 
     category = models.OneToOneField(
         "hotline.Category",
@@ -611,6 +628,13 @@ class RecurrenceRule(models.Model):
     )
     window_days = models.PositiveSmallIntegerField(
         _("within (days)"), default=180, validators=[MinValueValidator(1)]
+    )
+    widest_place = models.CharField(
+        _("widest place"),
+        max_length=10,
+        choices=PlaceLevel,
+        default=PlaceLevel.COMPOUND,
+        help_text=_("Orders further apart than this are not the same problem."),
     )
     is_active = models.BooleanField(_("detect"), default=True)
 
@@ -645,10 +669,7 @@ class RecurringProblem(models.Model):
         ASSIGNED = "assigned", _("Assigned")
         CLOSED = "closed", _("Closed")
 
-    class Level(models.TextChoices):
-        HOUSEHOLD = "household", _("Household")
-        BUILDING = "building", _("Building")
-        COMPOUND = "compound", _("Compound or lane")
+    Level = PlaceLevel
 
     community = models.ForeignKey("places.Community", on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey("places.Grid", on_delete=models.PROTECT, related_name="+")

@@ -35,6 +35,7 @@ from care.models import (
     ContactRule,
     HomeVisit,
     OrderHoursRule,
+    PlaceLevel,
     PlanItem,
     RecurrenceRule,
     RecurringProblem,
@@ -1039,6 +1040,8 @@ def detect_recurring_problems(*, now: dt.datetime | None = None) -> list[Recurri
         for (category_id, _place), members in groups.items():
             rule = _rule_for(category_id, default, by_category)
             if len(members) < rule.threshold:
+                continue
+            if PlaceLevel.rank(level) > PlaceLevel.rank(rule.widest_place):
                 continue
             card = _raise_card(level, members, rule, now)
             raised.append(card)

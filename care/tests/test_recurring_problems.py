@@ -187,3 +187,34 @@ def test_outsiders_cannot_touch_the_card(operator, household, grid_worker_b, out
         with pytest.raises(NotFound):
             services.close_problem(acting_user=user, card=card, note="x")
     assert RecurringProblem.objects.visible_to(outsider).count() == 0
+
+
+@pytest.mark.django_db
+def test_broken_televisions_in_three_flats_are_not_one_problem(operator, building):
+    for month, room in ((1, "101"), (2, "201"), (3, "301")):
+        with time_machine.travel(f.at(2026, month, 5), tick=False):
+            f.make_order(
+                operator, code="appliance_repair", household=t.make_household(building, room)
+            )
+    assert detect(f.at(2026, 3, 6)) == []
+
+
+@pytest.mark.django_db
+def test_the_same_television_broken_three_times_is(operator, household):
+    for month in (1, 2, 3):
+        with time_machine.travel(f.at(2026, month, 5), tick=False):
+            f.make_order(operator, code="appliance_repair", household=household)
+    [card] = detect(f.at(2026, 3, 6))
+    assert card.level == RecurringProblem.Level.HOUSEHOLD
+
+
+@pytest.mark.django_db
+def test_how_wide_the_same_place_is_is_data(operator, building):
+    RecurrenceRule.objects.filter(category__code="appliance_repair").update(widest_place="building")
+    for month, room in ((1, "101"), (2, "201"), (3, "301")):
+        with time_machine.travel(f.at(2026, month, 5), tick=False):
+            f.make_order(
+                operator, code="appliance_repair", household=t.make_household(building, room)
+            )
+    [card] = detect(f.at(2026, 3, 6))
+    assert card.level == RecurringProblem.Level.BUILDING
