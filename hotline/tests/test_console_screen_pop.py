@@ -10,11 +10,17 @@ from django.urls import reverse
 
 from hotline import telephony
 from hotline.models import Call, Order
-from hotline.tests.factories import make_resident
+from hotline.tests.factories import ensure_catalogue, make_resident
 from linli import testing as t
 
 API = "/api/telephony/calls"
 RING = "/hotline/console/ring/"
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 @pytest.fixture

@@ -6,11 +6,17 @@ import pytest
 from django.urls import reverse
 
 from hotline.models import Order, OrderContact
-from hotline.tests.factories import category, make_order, make_resident
+from hotline.tests.factories import category, ensure_catalogue, make_order, make_resident
 from people.models import CareTag, Membership
 
 CONSOLE = "/hotline/console/"
 INTAKE = "/hotline/console/intake/"
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 @pytest.fixture
@@ -311,3 +317,46 @@ def test_a_refused_step_answers_a_fragment_htmx_swaps_in(login, operator):
     assert page.startswith('<div id="intake">')
     assert "请填写地点" in page
     assert not Order.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_search_box_finds_a_caller_by_name_or_last_four_digits(
+    login, operator, caller, other_household
+):
+    make_resident(other_household, "王秀兰", phone="13800009999")  # another community's
+    client = login(operator)
+    url = reverse("hotline:console_search")
+    for query in ("王秀兰", "1234"):
+        page = client.get(url, {"q": query}, HTTP_HX_REQUEST="true").content.decode()
+        assert reverse("hotline:console_caller", args=[caller.pk]) in page, query
+        assert "138****1234" in page
+        assert "9999" not in page
+    page = client.get(url, {"q": "查无此人"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="empty"' in page
+    # Without script the search is a plain page with the results on it.
+    response = client.get(url, {"q": "王秀兰"})
+    assert response.status_code == 302
+    assert "王秀兰" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_building_can_be_the_place(login, operator, caller, building):
+    client = login(operator)
+    compound = building.compound.name
+    page = client.get(
+        reverse("hotline:console_places"), {"place_text": f"{compound} 3号楼"}
+    ).content.decode()
+    assert f"building:{building.pk}" in page
+    response = client.post(
+        INTAKE,
+        {
+            "caller": caller.pk,
+            "step": 3,
+            "category": "屋顶墙体漏水",
+            "description": "楼顶漏水，楼道里都是水",
+            "place": f"building:{building.pk}",
+        },
+    )
+    assert response.status_code == 302
+    order = Order.objects.get()
+    assert order.building == building and order.household is None

@@ -7,10 +7,16 @@ from django.urls import reverse
 
 from hotline import services
 from hotline.models import Order, OrderEvent
-from hotline.tests.factories import make_order, make_volunteer
+from hotline.tests.factories import ensure_catalogue, make_order, make_volunteer
 
 MINE = "/hotline/mine/"
 State = Order.State
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 def act(order, action):

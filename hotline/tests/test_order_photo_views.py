@@ -13,7 +13,13 @@ from PIL import Image
 
 from hotline import services
 from hotline.models import Order, OrderPhoto
-from hotline.tests.factories import make_order
+from hotline.tests.factories import ensure_catalogue, make_order
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,22 @@ from django.utils import timezone
 
 from hotline import services
 from hotline.models import Order, OrderEvent
-from hotline.tests.factories import make_order, make_provider, make_resident, make_volunteer
+from hotline.tests.factories import (
+    ensure_catalogue,
+    make_order,
+    make_provider,
+    make_resident,
+    make_volunteer,
+)
 from linli import testing as t
 
 State = Order.State
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 def detail(order):

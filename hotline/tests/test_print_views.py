@@ -11,11 +11,17 @@ from django.utils import timezone
 
 from hotline import services
 from hotline.models import Order
-from hotline.tests.factories import make_order, make_provider, make_resident
+from hotline.tests.factories import ensure_catalogue, make_order, make_provider, make_resident
 from hotline.views.paper import default_since
 
 HANDOVER = "/hotline/handover/"
 TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 @pytest.fixture

@@ -10,7 +10,13 @@ from django.core.management import CommandError, call_command
 from accounts.models import AuditLog
 from hotline import telephony
 from hotline.models import Call, TelephonyIntegration
-from hotline.tests.factories import make_resident
+from hotline.tests.factories import ensure_catalogue, make_resident
+
+
+@pytest.fixture(autouse=True)
+def _catalogue(db):
+    # Seeded by a migration; a transactional test elsewhere may have flushed it.
+    ensure_catalogue()
 
 
 def run(*args, **options) -> str:
