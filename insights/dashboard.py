@@ -1,16 +1,19 @@
 """The leader's dashboard (数据看板): everything on it comes from the rollups, except
 the short list of overdue and supervised orders, which reads the few open orders.
 
-The number of queries does not grow with the data or the scope (pinned by a test);
-docs/benchmarks.md has its time with a million orders.
+The number of queries does not grow with the data or the scope (pinned by a test),
+and the rows read stay small: a county reads per-community months (a few hundred rows
+a month), a community its grids, a grid its own days. docs/benchmarks.md has the
+time with a million orders.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +22,14 @@ from hotline.models import Category, Order
 from insights import care_panels, charts, rollups
 from insights.figures import RATES, Totals, grouped
 from insights.filters import Filters, Period, add_months, month_end
-from insights.models import DayCount, MonthCount, OrderFact, TotalCount, WeekCount
+from insights.models import (
+    CommunityMonthCount,
+    DayCount,
+    MonthCount,
+    OrderFact,
+    TotalCount,
+    WeekCount,
+)
 from places.models import Community, Compound, Grid
 
 WEEKS = 52
@@ -35,39 +45,34 @@ WORKING_STATES = (
 )
 
 
-def orders_url(filters: Filters, **overrides) -> str:
-    return reverse("insights:orders") + filters.query(**overrides)
+class Links:
+    """URLs to the orders behind a figure and to other dashboards, built cheaply: a
+    county's dashboard carries a few hundred of them."""
+
+    def __init__(self, filters: Filters):
+        self.filters = filters
+        self.orders_base = reverse("insights:orders")
+        self.dashboard_base = reverse("insights:dashboard")
+
+    def orders(self, **overrides) -> str:
+        return f"{self.orders_base}?{urlencode(self.filters.params(**overrides))}"
+
+    def dashboard(self, **overrides) -> str:
+        return f"{self.dashboard_base}?{urlencode(self.filters.params(**overrides))}"
+
+    def cells(self, totals: Totals, period: Period, **place) -> list[dict]:
+        return [
+            {
+                "rate": totals.rate(d.key),
+                "num_url": self.orders(period=period, metric=d.numerator, **place),
+                "den_url": self.orders(period=period, metric=d.denominator, **place),
+            }
+            for d in RATES
+        ]
 
 
-def dashboard_url(filters: Filters, **overrides) -> str:
-    return reverse("insights:dashboard") + filters.query(**overrides)
-
-
-@dataclass
-class RateCell:
-    """One rate in one month, with the links to the orders behind both numbers."""
-
-    rate: object
-    num_url: str
-    den_url: str
-
-
-def _rate_cells(totals: Totals, filters: Filters, period: Period, **place) -> list[RateCell]:
-    cells = []
-    for definition in RATES:
-        rate = totals.rate(definition.key)
-        cells.append(
-            RateCell(
-                rate,
-                orders_url(filters, period=period, metric=definition.numerator, **place),
-                orders_url(filters, period=period, metric=definition.denominator, **place),
-            )
-        )
-    return cells
-
-
-def _scope_q(filters: Filters) -> Q:
-    """Community and grid of the filters, for tables without a period column."""
+def scope_q(filters: Filters) -> Q:
+    """Community and grid of the filters, for tables keyed by them."""
     q = Q()
     if filters.community_ids is not None:
         q &= Q(community_id__in=sorted(filters.community_ids))
@@ -76,21 +81,32 @@ def _scope_q(filters: Filters) -> Q:
     return q
 
 
+def month_rows(filters: Filters):
+    """The smallest monthly table for the filters' place: per community (no grid)
+    unless a grid is chosen."""
+    if filters.grid is None:
+        return CommunityMonthCount.objects.filter(scope_q(filters))
+    return MonthCount.objects.filter(scope_q(filters))
+
+
+def _sum(name: str):
+    return Coalesce(Sum(name), 0)
+
+
 def build(filters: Filters) -> dict:
     period = filters.period
     month = period.start
-    scope = _scope_q(filters)
     today = timezone.localdate()
+    links = Links(filters)
+    months_table = month_rows(filters)
+    empty = Totals.empty()
 
     # 1. Thirteen months of figures: this month, last month, a year ago, and the trend.
     months = [add_months(month, -i) for i in range(12, -1, -1)]
-    by_month = grouped(
-        MonthCount.objects.filter(scope, month__gte=months[0], month__lte=month), "month"
-    )
-    empty = Totals.empty()
+    by_month = grouped(months_table.filter(month__gte=months[0], month__lte=month), "month")
     this = by_month.get(month, empty)
-    previous = by_month.get(add_months(month, -1), empty)
-    year_ago = by_month.get(add_months(month, -12), empty)
+    previous = by_month.get(months[-2], empty)
+    year_ago = by_month.get(months[0], empty)
     comparisons = [
         (_("This month"), period, this),
         (_("Last month"), period.shifted(-1), previous),
@@ -99,27 +115,22 @@ def build(filters: Filters) -> dict:
     rates = []
     for definition in RATES:
         cells = []
-        for label, p, totals in comparisons:
-            rate = totals.rate(definition.key)
+        for label, when, totals in comparisons:
             cells.append(
                 {
                     "label": label,
-                    "period": p,
-                    "rate": rate,
-                    "num_url": orders_url(filters, period=p, metric=definition.numerator),
-                    "den_url": orders_url(filters, period=p, metric=definition.denominator),
+                    "rate": totals.rate(definition.key),
+                    "num_url": links.orders(period=when, metric=definition.numerator),
+                    "den_url": links.orders(period=when, metric=definition.denominator),
                 }
             )
+        now_rate = this.rate(definition.key)
         rates.append(
             {
                 "definition": definition,
                 "cells": cells,
-                "vs_last_month": this.rate(definition.key).points_since(
-                    previous.rate(definition.key)
-                ),
-                "vs_last_year": this.rate(definition.key).points_since(
-                    year_ago.rate(definition.key)
-                ),
+                "vs_last_month": now_rate.points_since(previous.rate(definition.key)),
+                "vs_last_year": now_rate.points_since(year_ago.rate(definition.key)),
             }
         )
     trend = charts.line_chart(
@@ -133,26 +144,20 @@ def build(filters: Filters) -> dict:
     )
 
     # 2. Order volume by week for twelve months, up to this month's last week.
-    last_day = min(month_end(month), today) if month <= today else month_end(month)
+    last_day = min(month_end(month), today)
     last_week = rollups.week_start(last_day)
     first_week = last_week - dt.timedelta(weeks=WEEKS - 1)
-    week_rows = dict(
-        WeekCount.objects.filter(scope, week__gte=first_week, week__lte=last_week)
-        .values("week")
-        .annotate(**{"n": _sum("received")})
-        .values_list("week", "n")
-    )
+    per_week = _weekly_volume(filters, first_week, last_week)
     bars, week_table, seen_months = [], [], set()
     for i in range(WEEKS):
         week = first_week + dt.timedelta(weeks=i)
-        value = int(week_rows.get(week) or 0)
+        value = per_week.get(week, 0)
         label = ""
         if (week.year, week.month) not in seen_months:
             seen_months.add((week.year, week.month))
             label = _("%(month)d月") % {"month": week.month} if i else ""
-        week_period = Period(week, week + dt.timedelta(days=6))
+        href = links.orders(period=Period(week, week + dt.timedelta(days=6)), metric="received")
         tip = _("Week of %(day)s: %(count)d orders") % {"day": f"{week:%Y-%m-%d}", "count": value}
-        href = orders_url(filters, period=week_period, metric="received")
         bars.append(charts.Bar(value, tip, label, href))
         week_table.append({"week": week, "count": value, "url": href})
     volume_chart = charts.bar_chart(
@@ -165,9 +170,7 @@ def build(filters: Filters) -> dict:
 
     # 3. Top categories this month, and how each changed since last month.
     by_category = grouped(
-        MonthCount.objects.filter(scope, month__in=[month, add_months(month, -1)]),
-        "month",
-        "category_id",
+        months_table.filter(month__in=[month, months[-2]]), "month", "category_id"
     )
     current = {cat: t for (m, cat), t in by_category.items() if m == month}
     before = {cat: t for (m, cat), t in by_category.items() if m != month}
@@ -183,31 +186,27 @@ def build(filters: Filters) -> dict:
                 "count": now_n,
                 "previous": then_n,
                 "change": now_n - then_n,
-                "url": orders_url(filters, category=cat, metric="received"),
-                "rates": current[cat].rates,
+                "url": links.orders(category=cat, metric="received"),
             }
         )
 
     # 4. The places table: communities for a county, grids for a community, compounds
     #    for a grid — volume, the three rates this month, and what is overdue now.
-    places = _places(filters, this_period=period)
+    places = _places(filters, links, period)
 
     # 5. Overdue and supervised orders, from the open orders themselves.
     now = timezone.now()
-    attention_q = (
-        Q(state__in=Order.AWAITING_ACCEPTANCE, response_due__lt=now)
-        | Q(resolution_due__lt=now, resolved_at__isnull=True)
-        | Q(is_supervised=True)
-    )
-    open_orders = Order.objects.filter(_order_scope_q(filters), state__in=WORKING_STATES)
     attention = list(
-        open_orders.filter(attention_q)
+        Order.objects.filter(scope_q(filters), state__in=WORKING_STATES)
+        .filter(
+            Q(state__in=Order.AWAITING_ACCEPTANCE, response_due__lt=now)
+            | Q(resolution_due__lt=now, resolved_at__isnull=True)
+            | Q(is_supervised=True)
+        )
         .select_related("category", "grid", "compound")
         .order_by("resolution_due", "id")[:ATTENTION_ROWS]
     )
-    for order in attention:
-        order.overdue_now = order.is_overdue(now)
-    totals_now = Totals.of(TotalCount.objects.filter(scope).aggregate(**_sums("overdue")))
+    all_time = Period.all_time()
 
     return {
         "filters": filters,
@@ -220,52 +219,50 @@ def build(filters: Filters) -> dict:
         "categories": categories,
         "places": places,
         "attention": attention,
-        "overdue_now": totals_now["overdue"],
-        "overdue_url": orders_url(filters, period=Period.all_time(), metric="overdue"),
-        "supervised_url": orders_url(
-            filters, period=Period.all_time(), state="", metric="supervised"
-        ),
-        "received_url": orders_url(filters, metric="received"),
+        "overdue_now": places["overdue_total"],
+        "overdue_url": links.orders(period=all_time, metric="overdue"),
+        "supervised_url": links.orders(period=all_time, metric="supervised"),
+        "received_url": links.orders(metric="received"),
         "as_of": rollups.as_of(),
         "care": care_panels.build(filters, today=today),
-        "previous_url": dashboard_url(filters, period=period.shifted(-1)),
-        "next_url": dashboard_url(filters, period=period.shifted(1))
+        "previous_url": links.dashboard(period=period.shifted(-1)),
+        "next_url": links.dashboard(period=period.shifted(1))
         if period.shifted(1).start <= today
         else "",
     }
 
 
-def _sum(name: str):
-    from django.db.models import Sum
-    from django.db.models.functions import Coalesce
+def _weekly_volume(filters: Filters, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Orders received per week: per-community weeks, or a grid's own days summed."""
+    if filters.grid is None:
+        rows = (
+            WeekCount.objects.filter(scope_q(filters), week__gte=first, week__lte=last)
+            .values("week")
+            .annotate(n=_sum("received"))
+            .values_list("week", "n")
+        )
+        return {week: int(n) for week, n in rows}
+    per_week: dict[dt.date, int] = {}
+    rows = (
+        DayCount.objects.filter(
+            scope_q(filters), day__gte=first, day__lte=last + dt.timedelta(days=6)
+        )
+        .values("day")
+        .annotate(n=_sum("received"))
+        .values_list("day", "n")
+    )
+    for day, n in rows:
+        week = rollups.week_start(day)
+        per_week[week] = per_week.get(week, 0) + int(n)
+    return per_week
 
-    return Coalesce(Sum(name), 0)
 
-
-def _sums(*names: str) -> dict:
-    return {name: _sum(name) for name in names}
-
-
-def _order_scope_q(filters: Filters) -> Q:
-    q = Q()
-    if filters.community_ids is not None:
-        q &= Q(community_id__in=sorted(filters.community_ids))
-    if filters.grid is not None:
-        q &= Q(grid_id=filters.grid.pk)
-    return q
-
-
-def _places(filters: Filters, *, this_period: Period) -> dict:
-    month = this_period.start
+def _places(filters: Filters, links: Links, period: Period) -> dict:
+    month = period.start
     if filters.grid is not None:
         kind, field = "compound", "compound_id"
         figures = grouped(
-            DayCount.objects.filter(
-                community_id=filters.grid.community_id,
-                grid_id=filters.grid.pk,
-                day__gte=this_period.start,
-                day__lte=this_period.end,
-            ),
+            DayCount.objects.filter(scope_q(filters), day__gte=period.start, day__lte=period.end),
             field,
         )
         overdue = dict(
@@ -274,36 +271,42 @@ def _places(filters: Filters, *, this_period: Period) -> dict:
             .annotate(n=_sum("overdue"))
             .values_list(field, "n")
         )
-        names = Compound.objects.in_bulk(set(figures) | set(overdue))
+        model = Compound
     else:
         ids = filters.community_ids
         many = ids is None or len(ids) > 1
         kind, field = ("community", "community_id") if many else ("grid", "grid_id")
-        scope = _scope_q(filters)
-        figures = grouped(MonthCount.objects.filter(scope, month=month), field)
+        table = CommunityMonthCount if many else MonthCount
+        figures = grouped(table.objects.filter(scope_q(filters), month=month), field)
         overdue = dict(
-            TotalCount.objects.filter(scope)
+            TotalCount.objects.filter(scope_q(filters))
             .values(field)
             .annotate(n=_sum("overdue"))
             .values_list(field, "n")
         )
         model = Community if many else Grid
-        names = model.objects.in_bulk(set(figures) | {k for k, v in overdue.items() if v})
+    keys = set(figures) | {k for k, v in overdue.items() if v}
+    names = model.objects.in_bulk([k for k in keys if k])
     rows = []
-    for key in sorted(set(figures) | {k for k, v in overdue.items() if v}, key=lambda k: k):
+    for key in keys:
         totals = figures.get(key, Totals.empty())
-        place = names.get(key)
-        link = {kind: key} if key else {}
+        place = {kind: key} if key else None
         rows.append(
             {
-                "place": place,
+                "place": names.get(key),
                 "key": key,
                 "totals": totals,
                 "overdue": int(overdue.get(key) or 0),
-                "cells": _rate_cells(totals, filters, this_period, **link),
-                "url": dashboard_url(filters, **link) if key and kind != "compound" else "",
-                "orders_url": orders_url(filters, metric="received", **link) if key else "",
+                # Orders without a grid or compound cannot be filtered to: no links.
+                "cells": links.cells(totals, period, **place) if place else [],
+                "rates": totals.rates,
+                "url": links.dashboard(**place) if place and kind != "compound" else "",
+                "orders_url": links.orders(metric="received", **place) if place else "",
             }
         )
     rows.sort(key=lambda r: (-r["totals"]["received"], str(r["place"] or "")))
-    return {"kind": kind, "rows": rows}
+    return {
+        "kind": kind,
+        "rows": rows,
+        "overdue_total": sum(int(v or 0) for v in overdue.values()),
+    }

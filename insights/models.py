@@ -145,24 +145,45 @@ class DayCount(Counters):
 
 
 class WeekCount(Counters):
-    """Figures per week (starting Monday), community and grid: the volume chart."""
+    """Figures per week (starting Monday) and community: the volume chart. (A grid's
+    weeks are summed from its few daily rows.)"""
 
     week = models.DateField()
     community_id = models.BigIntegerField()
-    grid_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("weekly figures")
         verbose_name_plural = _("weekly figures")
         constraints = [
-            models.UniqueConstraint(
-                fields=["community_id", "week", "grid_id"], name="insights_weekcount_unique"
-            )
+            models.UniqueConstraint(fields=["community_id", "week"], name="insights_week_unique")
         ]
         indexes = [models.Index(fields=["week", "community_id"])]
 
     def __str__(self) -> str:
-        return f"{self.week} c{self.community_id} g{self.grid_id}"
+        return f"{self.week} c{self.community_id}"
+
+
+class CommunityMonthCount(Counters):
+    """Figures per month, community and category, without the grid: what a county's
+    dashboard and report read, a few hundred rows a month for a whole county."""
+
+    month = models.DateField()
+    community_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("monthly figures per community")
+        verbose_name_plural = _("monthly figures per community")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community_id", "month", "category_id"],
+                name="insights_communitymonth_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["month", "community_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} c{self.community_id}"
 
 
 class MonthCount(Counters):

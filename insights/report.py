@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from hotline.models import Category, Order, OrderContact
 from insights import care_panels, rollups
+from insights.dashboard import month_rows, scope_q
 from insights.figures import RATES, Totals, grouped
 from insights.filters import Filters, add_months
-from insights.models import MonthCount, OrderFact
+from insights.models import CommunityMonthCount, MonthCount, OrderFact
 from places.models import Community, Grid
 
 NOTABLE = 12
@@ -21,14 +22,11 @@ NOTABLE = 12
 def build(filters: Filters, *, user) -> dict:
     period = filters.period
     month = period.start
-    scope = Q()
-    if filters.community_ids is not None:
-        scope &= Q(community_id__in=sorted(filters.community_ids))
-    if filters.grid is not None:
-        scope &= Q(grid_id=filters.grid.pk)
+    scope = scope_q(filters)
+    table = month_rows(filters)
 
     months = [add_months(month, -12), add_months(month, -1), month]
-    by_month = grouped(MonthCount.objects.filter(scope, month__in=months), "month")
+    by_month = grouped(table.filter(month__in=months), "month")
     empty = Totals.empty()
     this = by_month.get(month, empty)
     last = by_month.get(months[1], empty)
@@ -47,7 +45,9 @@ def build(filters: Filters, *, user) -> dict:
 
     many = filters.community_ids is None or len(filters.community_ids) > 1
     field = "community_id" if many else "grid_id"
-    places = grouped(MonthCount.objects.filter(scope, month=month), field)
+    places = grouped(
+        (CommunityMonthCount if many else MonthCount).objects.filter(scope, month=month), field
+    )
     names = (Community if many else Grid).objects.in_bulk([k for k in places if k])
     place_rows = sorted(
         ({"place": names.get(k), "totals": t} for k, t in places.items()),

@@ -22,14 +22,16 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from hotline.models import Order, OrderEvent
 from insights.definitions import ORDER_FIELDS, Fact, fact_for
 from insights.models import (
     COUNTERS,
+    CommunityMonthCount,
     DayCount,
     MonthCount,
     OrderFact,
@@ -62,6 +64,7 @@ class Grain:
     period_field: str | None
     period: Callable[[dt.date], dt.date] | None
     dims: tuple[str, ...]
+    trunc: type | None = None  # the same period in SQL, for the rebuild
 
     @property
     def key_fields(self) -> tuple[str, ...]:
@@ -88,8 +91,9 @@ GRAINS = (
             "assignee_id",
         ),
     ),
-    Grain(WeekCount, "week", week_start, ("community_id", "grid_id")),
-    Grain(MonthCount, "month", month_start, ("community_id", "grid_id", "category_id")),
+    Grain(WeekCount, "week", week_start, ("community_id",), TruncWeek),
+    Grain(MonthCount, "month", month_start, ("community_id", "grid_id", "category_id"), TruncMonth),
+    Grain(CommunityMonthCount, "month", month_start, ("community_id", "category_id"), TruncMonth),
     Grain(TotalCount, None, None, ("community_id", "grid_id", "category_id")),
 )
 
@@ -251,6 +255,10 @@ def refresh(*, now: dt.datetime | None = None) -> dict:
         state = _claim()
         if state is None:
             return {"skipped": True}
+        if state.rebuilt_at is None:
+            # Never built (a new installation, or a migration that changed the
+            # rollups' shape): build everything once instead of reading history.
+            return {**_rebuild(now), "rebuilt": True}
         last = state.last_event_id
         reread = set(
             OrderEvent.objects.filter(id__gt=max(0, last - REREAD_EVENTS), id__lte=last)
@@ -337,29 +345,106 @@ def rebuild(*, now: dt.datetime | None = None, batch: int = 5000) -> dict:
         # claim, so the two never interleave.
         _state()
         RollupState.objects.filter(pk=1).update(version=F("version") + 1)
-        last_event = OrderEvent.objects.aggregate(last=Max("id"))["last"] or 0
-        OrderFact.objects.all().delete()
-        for grain in GRAINS:
-            grain.model.objects.all().delete()
-        facts, tables = compute_all(now, chunk=batch)
-        for ids in _chunks(list(facts), batch):
-            OrderFact.objects.bulk_create([_fact_model(facts[i]) for i in ids], batch_size=batch)
-        rows = 0
-        for grain in GRAINS:
-            table = tables[grain.model]
-            objects = [
-                grain.model(
-                    **dict(zip(grain.key_fields, key, strict=True)),
-                    **dict(zip(COUNTERS, counters, strict=True)),
-                )
-                for key, counters in table.items()
-            ]
-            grain.model.objects.bulk_create(objects, batch_size=batch)
-            rows += len(objects)
-        RollupState.objects.filter(pk=1).update(
-            last_event_id=last_event, as_of=now, rebuilt_at=timezone.now()
-        )
-    return {"orders": len(facts), "rows": rows}
+        return _rebuild(now, batch=batch)
+
+
+def _rebuild(now: dt.datetime, *, batch: int = 5000) -> dict:
+    """The rebuild itself, inside a transaction that holds the refresh slot.
+
+    Facts are computed in Python (the definitions live there) and written in plain
+    multi-row inserts, COPY on PostgreSQL; each rollup is then summed from the facts
+    by the database (INSERT … SELECT … GROUP BY), so a million orders never have to
+    sit in memory at once.
+    """
+    last_event = OrderEvent.objects.aggregate(last=Max("id"))["last"] or 0
+    OrderFact.objects.all().delete()
+    for grain in GRAINS:
+        grain.model.objects.all().delete()
+    columns = [OrderFact._meta.get_field(name).column for name in FACT_FIELDS]
+    count = 0
+    pending: list[tuple] = []
+    rows = Order.objects.order_by().values(*ORDER_FIELDS).iterator(chunk_size=batch)
+    for row in rows:
+        fact = fact_for(row, now)
+        if fact is None:
+            continue
+        pending.append(_fact_values(fact))
+        if len(pending) >= batch:
+            _raw_insert(OrderFact, columns, pending)
+            count += len(pending)
+            pending = []
+    if pending:
+        _raw_insert(OrderFact, columns, pending)
+        count += len(pending)
+    written = 0
+    for grain in GRAINS:
+        written += _sum_into(grain)
+    RollupState.objects.filter(pk=1).update(
+        last_event_id=last_event, as_of=now, rebuilt_at=timezone.now()
+    )
+    return {"orders": count, "rows": written}
+
+
+def _fact_values(fact: Fact) -> tuple:
+    return (
+        fact.order_id,
+        fact.day,
+        fact.community_id,
+        fact.grid_id,
+        fact.compound_id,
+        fact.category_id,
+        fact.assignee_kind,
+        fact.assignee_id,
+        fact.next_check_at,
+        *fact.flags,
+    )
+
+
+def _raw_insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Insert plain rows without building model instances (COPY on PostgreSQL)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        adapt_date = connection.ops.adapt_datefield_value
+        adapt_moment = connection.ops.adapt_datetimefield_value
+        prepared = [
+            tuple(
+                adapt_moment(v)
+                if isinstance(v, dt.datetime)
+                else adapt_date(v)
+                if isinstance(v, dt.date)
+                else v
+                for v in row
+            )
+            for row in rows
+        ]
+        marks = ", ".join(["%s"] * len(columns))
+        # Table and column names come from the model's metadata; values are parameters.
+        statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        cursor.executemany(statement, prepared)
+
+
+def _sum_into(grain: Grain) -> int:
+    """Fill one rollup table from the facts with INSERT … SELECT … GROUP BY."""
+    facts = OrderFact.objects.order_by()
+    if grain.trunc is not None:
+        facts = facts.annotate(**{grain.period_field: grain.trunc("day")})
+    select = facts.values(*grain.key_fields).annotate(
+        **{f"sum_{name}": Sum(name) for name in COUNTERS}
+    )
+    sql, params = select.query.sql_with_params()
+    model = grain.model
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [model._meta.get_field(name).column for name in (*grain.key_fields, *COUNTERS)]
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
+        return cursor.rowcount
 
 
 def as_of() -> dt.datetime | None:

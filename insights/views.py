@@ -23,7 +23,7 @@ from insights import services
 from insights.access import FIGURE_ROLES, LIST_ROLES, reach_for
 from insights.figures import RATES, Totals, grouped
 from insights.filters import METRIC_LABELS, Filters, Period, metric_q, resolve
-from insights.models import AssigneeKind, DayCount, MonthCount, OrderFact
+from insights.models import AssigneeKind, CommunityMonthCount, DayCount, MonthCount, OrderFact
 from places.models import Compound, Grid
 
 PAGE_SIZE = 50
@@ -88,14 +88,14 @@ MONTH_DIMS = {"community", "grid", "category"}
 
 
 def _rollup_for(filters: Filters, by: str):
-    """The smallest rollup that answers: whole months without compound or person
-    read the monthly table, anything else the daily one."""
-    if (
-        filters.period.whole_months
-        and filters.compound is None
-        and filters.assignee is None
-        and by in MONTH_DIMS
-    ):
+    """The smallest rollup that answers: whole months read a monthly table (per
+    community when no grid is involved), anything else the daily one."""
+    whole = filters.period.whole_months and filters.compound is None and filters.assignee is None
+    if whole and filters.grid is None and by in ("community", "category"):
+        return CommunityMonthCount.objects.filter(
+            filters.rollup_q(period_field="month", has=("category_id",))
+        )
+    if whole and by in MONTH_DIMS:
         return MonthCount.objects.filter(
             filters.rollup_q(period_field="month", has=("grid_id", "category_id"))
         )
