@@ -339,3 +339,18 @@ def test_the_call_keeps_its_times_on_the_order_page(login, operator, order, comm
     Order.objects.filter(pk=order.pk).update(call=call)
     page = login(operator).get(detail(order)).content.decode()
     assert "通话 120 秒" in page
+
+
+@pytest.mark.django_db
+def test_the_order_page_keeps_its_query_count(
+    login, operator, grid_worker, order, django_assert_max_num_queries
+):
+    services.dispatch_order(acting_user=operator, order=order, user=grid_worker)
+    for n in range(8):
+        services.add_note(acting_user=operator, order=order, note=f"第{n}次跟进")
+    client = login(operator)
+    client.get(detail(order))
+    # Twenty whatever the length of the timeline (dispatch suggestions included).
+    with django_assert_max_num_queries(20):
+        response = client.get(detail(order))
+    assert response.status_code == 200
