@@ -167,16 +167,21 @@ def _household_ids(parsed: Parsed, acting_user) -> list[int]:
         else:
             q &= Q(unit=parts[1], room="-".join(parts[2:]))
         households = households.filter(q)
-    return list(households.values_list("id", flat=True)[:MAX_HOUSEHOLDS])
+    return list(households.order_by().values_list("id", flat=True)[:MAX_HOUSEHOLDS])
 
 
-def _filters(parsed: Parsed, acting_user) -> tuple[Q, Q] | None:
-    """(exact, broad) filters on the resident table, or None when nothing can match."""
+def _filters(parsed: Parsed, acting_user) -> tuple[Q, list[tuple[Q, str]]] | None:
+    """The exact filter and the prefix tiers (filter, ordering) on the resident table,
+    or None when nothing can match."""
     exact = Q()
     broad = Q()
     if parsed.phone:
         index = pii.blind_index("phone", parsed.phone)
-        ids = list(Phone.objects.filter(number_index=index).values_list("resident_id", flat=True))
+        ids = list(
+            Phone.objects.filter(number_index=index)
+            .order_by()
+            .values_list("resident_id", flat=True)
+        )
         if not ids:
             return None
         exact &= Q(pk__in=ids)
@@ -186,14 +191,22 @@ def _filters(parsed: Parsed, acting_user) -> tuple[Q, Q] | None:
         exact &= q
         broad &= q
     if parsed.last4:
-        ids = list(
-            Phone.objects.filter(last4_index=pii.blind_index("phone4", parsed.last4)).values_list(
-                "resident_id", flat=True
-            )[:2000]
+        # Two indexed lookups resolved to ids: an OR across them would make SQLite
+        # scan the resident table.
+        ids = set(
+            Phone.objects.filter(last4_index=pii.blind_index("phone4", parsed.last4))
+            .order_by()
+            .values_list("resident_id", flat=True)[:2000]
         )
-        q = Q(pk__in=ids) | Q(id_number_last4_index=pii.blind_index("id4", parsed.last4))
-        exact &= q
-        broad &= q
+        ids.update(
+            Resident.objects.filter(id_number_last4_index=pii.blind_index("id4", parsed.last4))
+            .order_by()
+            .values_list("id", flat=True)[:2000]
+        )
+        if not ids:
+            return None
+        exact &= Q(pk__in=sorted(ids))
+        broad &= Q(pk__in=sorted(ids))
     if parsed.has_address:
         households = _household_ids(parsed, acting_user)
         if not households:
@@ -201,13 +214,29 @@ def _filters(parsed: Parsed, acting_user) -> tuple[Q, Q] | None:
         q = Q(household_id__in=households)
         exact &= q
         broad &= q
-    for latin in parsed.latin:
-        exact &= Q(name_pinyin=latin) | Q(name_initials=latin)
-        broad &= prefix("name_pinyin", latin) | prefix("name_initials", latin)
     for name in parsed.names:
         exact &= Q(name=name)
         broad &= prefix("name", name)
-    return exact, broad
+    for latin in parsed.latin:
+        exact &= Q(name_pinyin=latin) | Q(name_initials=latin)
+    # The prefix tiers, each with the ordering of its own index, so that even "w"
+    # (a sixth of everyone) is answered by reading the first rows of one index
+    # instead of collecting and sorting every match.
+    if len(parsed.latin) == 1:
+        latin = parsed.latin[0]
+        tiers = [
+            (broad & prefix("name_pinyin", latin), "name_pinyin"),
+            (broad & prefix("name_initials", latin), "name_initials"),
+        ]
+    elif parsed.latin:
+        for latin in parsed.latin:
+            broad &= prefix("name_pinyin", latin) | prefix("name_initials", latin)
+        tiers = [(broad, "name_pinyin")]
+    elif parsed.names:
+        tiers = [(broad, "name")]
+    else:
+        tiers = []  # phone, ID, last four, address: the exact tier is everything
+    return exact, tiers
 
 
 def _score(parsed: Parsed, row: dict) -> int:
@@ -245,11 +274,10 @@ def search(base, query: str, *, acting_user, limit: int = 20) -> list[int]:
     filters = _filters(parsed, acting_user)
     if filters is None:
         return []
-    exact, broad = filters
-    rows = {r["id"]: r for r in base.filter(exact).values(*_FIELDS)[:CANDIDATES]}
-    if parsed.latin or parsed.names:
-        ordering = "name" if parsed.names else "name_pinyin"
-        for row in base.filter(broad).order_by(ordering).values(*_FIELDS)[:CANDIDATES]:
+    exact, tiers = filters
+    rows = {r["id"]: r for r in base.filter(exact).order_by().values(*_FIELDS)[:CANDIDATES]}
+    for q, ordering in tiers:
+        for row in base.filter(q).order_by(ordering).values(*_FIELDS)[:CANDIDATES]:
             rows.setdefault(row["id"], row)
     return rank(parsed, list(rows.values()))[:limit]
 

@@ -48,7 +48,7 @@ def search_residents(*, acting_user, query: str, limit: int = 20) -> list[Reside
     ids = search.search(base, query, acting_user=acting_user, limit=limit)
     if not ids:
         return []
-    found = Resident.objects.filter(pk__in=ids).for_cards().in_bulk()
+    found = Resident.objects.filter(pk__in=ids).order_by().for_cards().in_bulk()
     return [found[pk] for pk in ids if pk in found]
 
 

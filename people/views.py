@@ -75,10 +75,14 @@ def _home_community(user) -> Community | None:
 # --- search and list --------------------------------------------------------------
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def resident_list(request):
-    """One search box; without a query, the residents of the user's area by compound."""
-    query = request.GET.get("q", "").strip()
+    """One search box; without a query, the residents of the user's area by compound.
+
+    The search is POSTed (htmx) so that phone and ID numbers never appear in URLs,
+    browser history or access logs; browsing by compound and care tag is GET.
+    """
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
     compound_id = request.GET.get("compound", "")
     tag = request.GET.get("tag", "")
     show_tags = policy.can_see_care_tags(request.user)

@@ -40,12 +40,12 @@ def test_the_list_pins_its_query_count(login, operator, residents, django_assert
 def test_search_pins_its_query_count(login, operator, residents, django_assert_max_num_queries):
     client = login(operator)
     with django_assert_max_num_queries(18):
-        response = client.get(reverse("people:list"), {"q": "li"})
+        response = client.post(reverse("people:list"), {"q": "li"})
     assert response.content.decode().count("139****") == 12
 
 
 def test_the_search_box_answers_htmx_with_the_results_only(login, operator, residents):
-    response = login(operator).get(
+    response = login(operator).post(
         reverse("people:list"), {"q": "wxl"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"
     )
     html = response.content.decode()
@@ -53,7 +53,7 @@ def test_the_search_box_answers_htmx_with_the_results_only(login, operator, resi
 
 
 def test_nothing_found_says_what_to_do_next(login, operator, residents):
-    html = login(operator).get(reverse("people:list"), {"q": "张无忌"}).content.decode()
+    html = login(operator).post(reverse("people:list"), {"q": "张无忌"}).content.decode()
     assert "登记新居民" in html
 
 
@@ -68,5 +68,5 @@ def test_an_outsider_lists_nobody(login, outsider, residents):
 
 
 def test_a_liaison_has_no_registry(login, liaison, residents):
-    html = login(liaison).get(reverse("people:list"), {"q": "王秀兰"}).content.decode()
+    html = login(liaison).post(reverse("people:list"), {"q": "王秀兰"}).content.decode()
     assert "138****1234" not in html

@@ -1,0 +1,79 @@
+"""A scratch database for the registry benchmarks: SQLite in a temporary directory or a
+PostgreSQL database created for the run and dropped afterwards.
+
+Import this module before Django is set up: ``scratch(engine, name)`` sets the
+environment (fresh keys, LINLI_VAR_DIR, DATABASE_URL), sets Django up and migrates.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+
+
+def _keys(var_dir: Path) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "linli.lib.keys"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (var_dir / "linli.env").write_text(out)
+
+
+def scratch(engine: str, name: str, *, keep: bool = False) -> str:
+    """Prepare an empty migrated database; returns a description for the report."""
+    sys.path.insert(0, str(ROOT))
+    var_dir = Path(tempfile.mkdtemp(prefix=f"linli-bench-{name}-"))
+    _keys(var_dir)
+    os.environ["LINLI_VAR_DIR"] = str(var_dir)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "linli.settings"
+    os.environ["LINLI_TASKS"] = "immediate"
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if engine == "postgres":
+        import psycopg
+
+        db = f"linli_bench_{name}"
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            conn.execute(f'CREATE DATABASE "{db}"')
+        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{db}"
+
+        def drop():
+            from django.db import connections
+
+            connections.close_all()
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+        if not keep:
+            atexit.register(drop)
+        where = f"PostgreSQL database {db}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        where = f"SQLite file {var_dir / 'linli.sqlite3'}"
+    if not keep:
+        atexit.register(shutil.rmtree, var_dir, ignore_errors=True)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return where
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * (len(ordered) - 1))))
+    return ordered[index]
