@@ -229,3 +229,41 @@ def test_the_export_page_downloads_a_workbook(login, operator, registered):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "138****1234" in _cells(response.content)
+
+
+def test_the_fast_reader_reads_what_openpyxl_reads():
+    from people import xlsx
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["供销巷小区", "3号楼", 2, 401, 86.5, None, None, "王秀兰", "女", 1948])
+    sheet.append(["供销巷小区", "3号楼", "2", "402", None, None, None, "李四", None, None])
+    sheet.append([])  # a blank row is skipped, and row numbers stay those of the sheet
+    sheet.append(["供销巷小区", "3号楼", "2", "403"] + [None] * 7 + [13800001234])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+
+    def trimmed(rows):
+        result = {}
+        for number, values in rows:
+            values = list(values)
+            while values and values[-1] == "":
+                values.pop()
+            if values:
+                result[number] = values
+        return result
+
+    fast = trimmed(xlsx.iter_rows(data))
+    assert fast == trimmed(excel._rows_openpyxl(data))
+    assert fast[2][:5] == ["供销巷小区", "3号楼", "2", "401", "86.5"]
+    assert fast[5][11] == "13800001234"
+    assert [row.number for row in excel.read_rows(data)] == [2, 3, 5]
+
+
+def test_a_file_that_is_not_a_zip_is_not_a_sheet():
+    from people import xlsx
+
+    with pytest.raises(xlsx.UnreadableSheet):
+        list(xlsx.iter_rows(b"PK\x03\x04 not really"))
