@@ -14,8 +14,10 @@ a conditional UPDATE on a flag it sets (``warned_at``, ``escalated_at``,
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -57,19 +59,38 @@ def _from_row(row: SlaLimit) -> Limits:
     )
 
 
+# The time-limit table is a handful of rows. Normally it is read when needed (one
+# small query), so an administrator's change applies at once everywhere; a bulk job
+# such as the demo loader reads it once inside ``cached_limits()``.
+_cached: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "hotline_sla_rows", default=None
+)
+
+
+def _rows() -> dict[tuple[int | None, str], Limits]:
+    rows = _cached.get()
+    if rows is None:
+        rows = {(r.category_id, r.urgency): _from_row(r) for r in SlaLimit.objects.all()}
+    return rows
+
+
+@contextmanager
+def cached_limits():
+    """Read the time limits once for the whole block (for bulk replays, not requests)."""
+    token = _cached.set(None)
+    _cached.set(_rows())
+    try:
+        yield
+    finally:
+        _cached.reset(token)
+
+
 def limits_for(category, urgency: str) -> Limits:
     """The limits that apply to an order of ``category`` with ``urgency``."""
-    rows = list(
-        SlaLimit.objects.filter(
-            Q(category=category) | Q(category__isnull=True), urgency=urgency
-        ).order_by("category_id")
-    )
-    specific = [r for r in rows if r.category_id is not None]
-    if specific:
-        return _from_row(specific[0])
-    if rows:
-        return _from_row(rows[0])
-    return DEFAULT_LIMITS[Urgency(urgency)]
+    rows = _rows()
+    category_id = getattr(category, "pk", category)
+    found = rows.get((category_id, urgency)) or rows.get((None, urgency))
+    return found or DEFAULT_LIMITS[Urgency(urgency)]
 
 
 def add_limit(start: dt.datetime, amount: int, unit: str) -> dt.datetime:
@@ -121,11 +142,8 @@ def _warn(now: dt.datetime) -> int:
     from hotline import notify
 
     longest = max(
-        [dt.timedelta(minutes=limits.warn_before_minutes) for limits in DEFAULT_LIMITS.values()]
-        + [
-            dt.timedelta(minutes=m)
-            for m in SlaLimit.objects.values_list("warn_before_minutes", flat=True)
-        ]
+        dt.timedelta(minutes=limits.warn_before_minutes)
+        for limits in [*DEFAULT_LIMITS.values(), *_rows().values()]
     )
     horizon = now + longest
     candidates = (
