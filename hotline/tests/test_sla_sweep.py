@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils.translation import gettext as _
 import time_machine
 
 from hotline import services, sla, tasks
@@ -90,7 +91,7 @@ def test_an_accepted_order_is_not_escalated_but_supervised_when_resolution_is_la
     assert sweep(at(2026, 10, 12, 16, 1)) == {"warned": 0, "escalated": 0, "supervised": 1}
     order = Order.objects.get(pk=thursday_order.pk)
     assert order.level == Level.GRID and order.is_supervised
-    assert "resolved" in order.events.get(kind="supervised").note
+    assert order.events.get(kind="supervised").note == _("Overdue: not resolved by the deadline.")
     assert leader.notifications.filter(kind="supervised").exists()
 
 
