@@ -7,8 +7,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils.translation import gettext as _
 import time_machine
+from django.utils.translation import gettext as _
 
 from hotline import services, sla, tasks
 from hotline.models import Level, Notification, Order
