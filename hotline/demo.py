@@ -28,9 +28,11 @@ from django.utils import timezone
 
 from hotline import clock, services, sla
 from hotline.models import Category, Notification, Order, ServiceProvider
+from linli.lib.env import env_int
 from linli.lib.errors import ServiceError
 
-ORDERS_PER_YEAR = 2400
+# LINLI_DEMO_ORDERS makes a smaller (or larger) year, e.g. for quick browser tests.
+ORDERS_PER_YEAR = env_int("LINLI_DEMO_ORDERS", 2400, minimum=0)
 
 UNITS = [
     # (name, kind, contact)
