@@ -14,7 +14,7 @@ from insights.dashboard import month_rows, scope_q
 from insights.figures import RATES, Totals, grouped
 from insights.filters import Filters, add_months
 from insights.models import CommunityMonthCount, MonthCount, OrderFact
-from places.models import Community, Grid
+from places.models import Community, Grid, Region
 
 NOTABLE = 12
 
@@ -87,9 +87,21 @@ def build(filters: Filters, *, user) -> dict:
         "as_of": rollups.as_of(),
         "printed_by": user,
         "printed_at": timezone.localtime(),
-        "scope_label": filters.place_label
-        or ", ".join(str(c) for c in filters.reach.communities()[:3]),
+        "scope_label": scope_label(filters),
     }
+
+
+def scope_label(filters: Filters) -> str:
+    """Whose report: the place chosen, the one community led, or the county."""
+    if filters.place_label:
+        return filters.place_label
+    ids = filters.community_ids
+    if ids is not None and len(ids) == 1:
+        return str(Community.objects.get(pk=next(iter(ids))))
+    regions = Region.objects.order_by("code")
+    if ids is not None:
+        regions = regions.filter(streets__communities__in=ids).distinct()
+    return "、".join(str(r) for r in regions)
 
 
 def _notable(filters: Filters) -> list[dict]:

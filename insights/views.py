@@ -58,7 +58,7 @@ def filter_choices(filters: Filters, *, compounds: bool = False, categories: boo
         "communities": communities,
         "grids": grids,
         "compounds": compound_list,
-        "categories": list(Category.objects.order_by("order", "code")) if categories else [],
+        "category_choices": list(Category.objects.order_by("order", "code")) if categories else [],
     }
 
 

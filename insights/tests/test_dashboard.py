@@ -42,6 +42,8 @@ def test_the_leader_sees_the_three_rates_and_the_months_volume(login, leader, ma
     assert "响应率" in body and "解决率" in body and "满意率" in body
     assert response.context["this"]["received"] == 3
     assert response.context["this"].resolution.percent == "100.0%"
+    assert [row["count"] for row in response.context["categories"]] == [1, 1, 1]
+    assert "下水道" in body
     assert "<svg" in body and "style=" not in body.split("<main", 1)[1]
 
 
