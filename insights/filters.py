@@ -230,6 +230,10 @@ class Filters:
         return self.reach.community_ids
 
     @property
+    def assignee_param(self) -> str:
+        return f"{self.assignee[0]}:{self.assignee[1]}" if self.assignee else ""
+
+    @property
     def place_label(self) -> str:
         for place in (self.compound, self.grid, self.community):
             if place is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -39,7 +40,9 @@ ROW_RELATED = (
 )
 
 
-def filter_choices(filters: Filters, *, compounds: bool = False, categories: bool = False) -> dict:
+def filter_choices(
+    filters: Filters, *, compounds: bool = False, categories: bool = False, assignees: bool = False
+) -> dict:
     """The options of the filter bar: communities, grids (and compounds), categories."""
     reach = filters.reach
     communities = (
@@ -58,8 +61,38 @@ def filter_choices(filters: Filters, *, compounds: bool = False, categories: boo
         "communities": communities,
         "grids": grids,
         "compounds": compound_list,
+        "assignee_choices": _assignee_choices(community_id) if assignees and community_id else [],
         "category_choices": list(Category.objects.order_by("order", "code")) if categories else [],
     }
+
+
+def _assignee_choices(community_id: int) -> list[tuple[str, str]]:
+    """Who orders of one community can be with: staff, providers, units, volunteers."""
+    from accounts.models import User
+    from cobuild.models import Unit
+    from hotline.models import ServiceProvider
+    from people.models import Volunteer
+
+    staff = (
+        User.objects.filter(is_active=True)
+        .filter(Q(grants__community_id=community_id) | Q(grants__grid__community_id=community_id))
+        .distinct()
+        .order_by("display_name", "username")
+    )
+    choices = [(f"user:{u.pk}", str(u)) for u in staff]
+    choices += [
+        (f"volunteer:{v.pk}", str(v))
+        for v in Volunteer.objects.filter(community_id=community_id).order_by("name")
+    ]
+    choices += [
+        (f"provider:{p.pk}", str(p))
+        for p in ServiceProvider.objects.filter(community_id=community_id).order_by("name")
+    ]
+    choices += [
+        (f"unit:{u.pk}", str(u))
+        for u in Unit.objects.filter(communities=community_id).order_by("name")
+    ]
+    return choices
 
 
 @require_GET
@@ -244,8 +277,6 @@ def orders(request):
     page = facts.order_by("-day", "-order_id")
     after = _cursor(request.GET.get("cursor", ""))
     if after is not None:
-        from django.db.models import Q
-
         page = page.filter(Q(day__lt=after[0]) | Q(day=after[0], order_id__lt=after[1]))
     keys = list(page.values_list("day", "order_id")[: PAGE_SIZE + 1])
     next_url = ""
@@ -270,7 +301,7 @@ def orders(request):
         "hotline_url": _hotline_list_url(filters),
         "can_see_figures": _has_figures(request.user),
     }
-    context.update(filter_choices(filters, compounds=True, categories=True))
+    context.update(filter_choices(filters, compounds=True, categories=True, assignees=True))
     return render(request, "insights/orders.html", context)
 
 

@@ -78,7 +78,10 @@ def test_the_list_query_count_is_pinned(
 ):
     client = login(leader)
     client.get(URL + "?month=2026-03")
-    with django_assert_max_num_queries(16) as few:
+    # Session, user, grants; the facts' page and count, the orders of the page; the
+    # filter bar (grids, categories, and the staff, volunteers, providers and units an
+    # order can be with); navigation and print header.
+    with django_assert_max_num_queries(18) as few:
         client.get(URL + "?month=2026-03")
     for day in range(10, 18):
         new_order(operator, household, local(2026, 3, day, 9, 0))
@@ -110,3 +113,27 @@ def test_a_malformed_filter_is_reported_and_ignored(login, leader, orders):
     response = login(leader).get(URL + "?month=2026-13")
     assert response.status_code == 200
     assert "YYYY-MM" in response.content.decode()
+
+
+def test_the_assignee_filter_lists_one_persons_orders(
+    login, leader, orders, grid_worker, operator, household, provider_order
+):
+    client = login(leader)
+    response = client.get(URL + f"?month=2026-03&assignee=user:{grid_worker.pk}")
+    assert numbers(response) == {o.number for o in orders[:3]}
+    assert f'value="user:{grid_worker.pk}" selected' in response.content.decode()
+    provider = provider_order.assignee_provider
+    response = client.get(URL + f"?month=2026-03&assignee=provider:{provider.pk}")
+    assert numbers(response) == {provider_order.number}
+
+
+@pytest.fixture
+def provider_order(operator, household):
+    from hotline.tests.factories import make_provider
+    from insights.tests.helpers import dispatch
+
+    order = new_order(operator, household, local(2026, 3, 9, 9, 0))
+    dispatch(operator, order, local(2026, 3, 9, 9, 5), provider=make_provider(order.community))
+    rollups.refresh(now=NOW)
+    order.refresh_from_db()
+    return order
