@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from django import forms
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 # Fields an attacker would like to set. Values are deliberately "interesting": a
 # primary key that could belong to another grid, a privileged flag, a final state.
@@ -216,3 +218,46 @@ def model_forms_without_explicit_fields() -> list[str]:
                 if fields is None or fields == forms.ALL_FIELDS or exclude:
                     found.append(f"{module.__name__}.{value.__name__}")
     return found
+
+
+# --- walking every URL of the project ---------------------------------------------
+
+
+def named_url_patterns(resolver=None, namespace: str = ""):
+    """Yield ``(name, pattern)`` for every named URL pattern, namespaces included
+    (``"people:resident"``), so a sweep covers new routes without being told."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from named_url_patterns(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def _placeholder(converter) -> object:
+    return {"IntConverter": 1, "UUIDConverter": uuid.UUID(int=1)}.get(type(converter).__name__, "x")
+
+
+def every_url(values: Callable[[str, str, object], object] | None = None):
+    """Yield ``(name, url)`` for every named URL pattern that can be reversed.
+
+    Path arguments get placeholders (1 for ints, "x" for strings); pass ``values``
+    (``(url_name, argument, converter) -> value``) to put real object ids in instead,
+    e.g. an object of another grid for an outsider sweep. Patterns that cannot be
+    reversed with the values given (regex routes) are skipped.
+    """
+    seen = set()
+    for name, pattern in named_url_patterns():
+        converters = getattr(pattern.pattern, "converters", {})
+        kwargs = {
+            arg: (values(name, arg, conv) if values else None) or _placeholder(conv)
+            for arg, conv in converters.items()
+        }
+        try:
+            url = reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+        if (name, url) not in seen:
+            seen.add((name, url))
+            yield name, url

@@ -1,17 +1,16 @@
 """The second factor: leaders and admins with an authenticator app enter a code."""
 
 import datetime as dt
-import uuid
 
 import pytest
 import time_machine
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.urls.exceptions import NoReverseMatch
+from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import SecondFactorMiddleware
 from accounts.models import AuditLog
+from linli.testing_security import every_url
 
 VERIFY = reverse("accounts:otp_verify")
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -34,36 +33,11 @@ def device(leader):
     return TOTPDevice.objects.create(user=leader, name="phone", confirmed=True)
 
 
-def _dummy(converter):
-    name = type(converter).__name__
-    return {
-        "IntConverter": 1,
-        "UUIDConverter": uuid.UUID(int=1),
-        "PathConverter": "x",
-    }.get(name, "x")
-
-
-def every_url(resolver=None, namespace=""):
-    """One concrete path for every named URL pattern of the project."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from every_url(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            name = f"{namespace}{entry.name}"
-            kwargs = {k: _dummy(c) for k, c in getattr(entry.pattern, "converters", {}).items()}
-            try:
-                yield name, reverse(name, kwargs=kwargs)
-            except NoReverseMatch:
-                continue
-
-
 @pytest.mark.django_db
 def test_a_leader_with_an_app_is_sent_to_the_code_page_from_every_url(login, leader, device):
     client = login(leader)
     checked = 0
-    for name, url in sorted(set(every_url())):
+    for name, url in sorted(every_url()):
         if name in SecondFactorMiddleware.OPEN_VIEWS:
             continue
         response = client.get(url)
