@@ -83,10 +83,10 @@ def _as_of() -> str | None:
 
 @router.get("/figures", response=FiguresOut, summary="The three rates for a period and place")
 def figures(request):
-    from insights.views import _rollup_for
+    from insights.views import rollup_for
 
     filters = _filters(request)
-    totals = total(_rollup_for(filters, "community"))
+    totals = total(rollup_for(filters, "community"))
     return {
         "start": filters.period.start.isoformat(),
         "end": filters.period.end.isoformat(),
@@ -99,12 +99,12 @@ def figures(request):
 
 @router.get("/breakdown", response=BreakdownOut, summary="The three rates broken down")
 def breakdown(request, by: str = "grid"):
-    from insights.views import BREAKDOWNS, _names, _rollup_for
+    from insights.views import BREAKDOWNS, names_for, rollup_for
 
     if by not in BREAKDOWNS:
         raise ServiceError(_("Break down by one of: %(names)s.") % {"names": ", ".join(BREAKDOWNS)})
     filters = _filters(request)
-    qs = _rollup_for(filters, by)
+    qs = rollup_for(filters, by)
     if by == "unit":
         qs = qs.filter(assignee_kind=AssigneeKind.UNIT)
     fields = {
@@ -112,7 +112,7 @@ def breakdown(request, by: str = "grid"):
         "unit": ("assignee_id",),
     }.get(by, (f"{by}_id",))
     groups = grouped(qs, *fields)
-    names = _names(by, groups.keys())
+    names = names_for(by, groups.keys())
     rows = []
     for key, totals in sorted(groups.items(), key=lambda item: -item[1]["received"]):
         label = names.get(key)

@@ -243,7 +243,8 @@ class Filters:
     # --- querying --------------------------------------------------------------------------
 
     def rollup_q(self, *, period_field: str | None = "day", has: tuple[str, ...] = ()) -> Q:
-        """A filter for a rollup table (or the facts) with the period on ``period_field``.
+        """A filter for a rollup table (or the facts) with the period on ``period_field``
+        ("day", "month", or None for no period).
 
         ``has`` names the optional dimensions the table keeps; asking a table for a
         dimension it lacks is a programming error.
@@ -254,10 +255,8 @@ class Filters:
             q &= Q(community_id__in=sorted(ids))
         if period_field == "day":
             q &= Q(day__gte=self.period.start, day__lte=self.period.end)
-        elif period_field:
-            first = month_start(self.period.start) if period_field == "month" else None
-            if first is not None:
-                q &= Q(month__gte=first, month__lte=self.period.end)
+        elif period_field == "month":
+            q &= Q(month__gte=month_start(self.period.start), month__lte=self.period.end)
         for name, value in (
             ("grid_id", self.grid.pk if self.grid else None),
             ("compound_id", self.compound.pk if self.compound else None),

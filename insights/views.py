@@ -120,7 +120,7 @@ BREAKDOWNS = {
 MONTH_DIMS = {"community", "grid", "category"}
 
 
-def _rollup_for(filters: Filters, by: str):
+def rollup_for(filters: Filters, by: str):
     """The smallest rollup that answers: whole months read a monthly table (per
     community when no grid is involved), anything else the daily one."""
     whole = filters.period.whole_months and filters.compound is None and filters.assignee is None
@@ -139,7 +139,7 @@ def _rollup_for(filters: Filters, by: str):
     )
 
 
-def _names(by: str, keys) -> dict:
+def names_for(by: str, keys) -> dict:
     from accounts.models import User
     from cobuild.models import Unit
     from hotline.models import ServiceProvider
@@ -175,7 +175,7 @@ def rates(request):
     by = request.GET.get("by", "")
     if by not in BREAKDOWNS:
         by = "community" if (reach.everything or len(reach.community_ids or ()) > 1) else "grid"
-    qs = _rollup_for(filters, by)
+    qs = rollup_for(filters, by)
     if by == "unit":
         qs = qs.filter(assignee_kind=AssigneeKind.UNIT)
     fields = {
@@ -187,7 +187,7 @@ def rates(request):
         "unit": ("assignee_id",),
     }[by]
     groups = grouped(qs, *fields)
-    names = _names(by, groups.keys())
+    names = names_for(by, groups.keys())
     rows = []
     for key, totals in groups.items():
         if by == "assignee":
