@@ -86,18 +86,21 @@ class Parsed:
 
 
 def _compound_ids(text: str, acting_user) -> list[int]:
-    """Compounds in the user's scope whose name contains ``text`` (供销巷 → 供销巷小区)."""
+    """Compounds in the user's scope whose name contains ``text`` (供销巷 → 供销巷小区).
+
+    A community has tens of compounds and a county a few thousand: a substring
+    scan of that small table is cheaper than an index would be.
+    """
     from places.models import Compound
 
     if len(text) < 2:
         return []
-    # A community has tens of compounds and a county a few thousand: read them once
-    # per request and match in Python rather than once per term in SQL.
-    compounds = getattr(acting_user, "_visible_compounds", None)
-    if compounds is None:
-        compounds = list(Compound.objects.visible_to(acting_user).values_list("id", "name"))
-        acting_user._visible_compounds = compounds
-    return [pk for pk, name in compounds if text in name][:50]
+    return list(
+        Compound.objects.visible_to(acting_user)
+        .filter(name__contains=text)
+        .order_by()
+        .values_list("id", flat=True)[:50]
+    )
 
 
 def parse(query: str, acting_user) -> Parsed:
