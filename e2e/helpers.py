@@ -103,3 +103,50 @@ def overflows_horizontally(page: Page) -> list[str]:
           return wide;
         }"""
     )
+
+
+def login_once(new_page, username: str, sessions: dict, **context_args) -> Page:
+    """A fresh page signed in as ``username``: through the login form the first time,
+    then with the session kept in ``sessions`` (as a browser that stays logged in)."""
+    if username in sessions:
+        return new_page(storage_state=sessions[username], **context_args)
+    page = login(new_page(**context_args), username)
+    sessions[username] = page.context.storage_state()
+    return page
+
+
+def tiny_png(path: Path, *, size: int = 24, rgb: tuple[int, int, int] = (200, 60, 40)) -> Path:
+    """Write a small one-colour PNG, as a phone's camera would hand over a photo."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * size  # filter byte, then the pixels of one row
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)  # 8-bit RGB
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * size))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def reload_until(page: Page, locator, holds, *, timeout_s: float = 30) -> None:
+    """Reload the page until ``holds(locator's text)`` is true: for figures that
+    background work brings up to date, on pages that do not refresh themselves."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        page.reload()
+        text = locator.inner_text()
+        if holds(text):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still {text!r} after {timeout_s} s of reloading {page.url}")
+        # Give the background worker a moment between reloads (it polls every 0.5 s).
+        page.wait_for_timeout(500)

@@ -172,6 +172,16 @@ SEED_PEOPLE = [
     ),
 ]
 SEED_BY_KEY = {p.key: p for p in SEED_PEOPLE}
+DEMO_TAGS = [
+    ("living_alone", "独居"),
+    ("lost_only_child", "失独"),
+    ("empty_nest", "空巢"),
+    ("limited_mobility", "行动不便"),
+    ("disabled", "残疾"),
+    ("low_income", "低保"),
+    ("aged_80", "高龄"),
+    ("serious_illness", "重病"),
+]
 
 # Volunteers of the service team (seed: retired cadres, community workers, in-service
 # party members). (name, kind, grid number, skills, availability, user)
@@ -561,6 +571,10 @@ def _seed_person(rng, numbers, household, seed: SeedPerson) -> _Person:
 def _write(rng, community, people: list[_Person]) -> list[Resident]:
     """Everything in bulk: ~7,000 residents in a few seconds."""
     this_year = timezone.localdate().year
+    # The tags come from a data migration; a flushed database has none, so make
+    # sure the ones the demo uses exist.
+    for order, (code, name) in enumerate(DEMO_TAGS):
+        CareTag.objects.get_or_create(code=code, defaults={"name": name, "order": order})
     tags = {t.code: t for t in CareTag.objects.all()}
     pinyin: dict[str, tuple[str, str]] = {}
     residents = []
