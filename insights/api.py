@@ -17,6 +17,8 @@ from insights.figures import RATES, Totals, grouped, total
 from insights.filters import Filters, resolve
 from insights.models import COUNTERS, AssigneeKind
 from linli.lib.errors import NotAllowed, ServiceError
+from open311.apikit import require_scope, responses
+from open311.models import Scope
 
 router = Router(tags=["insights"])
 
@@ -54,6 +56,7 @@ class BreakdownOut(Schema):
 
 
 def _filters(request) -> Filters:
+    require_scope(request, Scope.INSIGHTS_READ)
     reach = Reach(request.auth, FIGURE_ROLES)
     if reach.is_empty:
         raise NotAllowed(_("Your role does not allow this action."))
@@ -81,7 +84,11 @@ def _as_of() -> str | None:
     return moment.isoformat() if moment else None
 
 
-@router.get("/figures", response=FiguresOut, summary="The three rates for a period and place")
+@router.get(
+    "/figures",
+    response=responses({200: FiguresOut}),
+    summary="The three rates for a period and place",
+)
 def figures(request):
     from insights.views import rollup_for
 
@@ -97,7 +104,9 @@ def figures(request):
     }
 
 
-@router.get("/breakdown", response=BreakdownOut, summary="The three rates broken down")
+@router.get(
+    "/breakdown", response=responses({200: BreakdownOut}), summary="The three rates broken down"
+)
 def breakdown(request, by: str = "grid"):
     from insights.views import BREAKDOWNS, names_for, rollup_for
 

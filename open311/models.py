@@ -23,6 +23,7 @@ class Scope(models.TextChoices):
     ORDERS_WRITE = "orders:write", _("File work orders and move them along")
     CHECKINS_READ = "checkins:read", _("Read care check-ins")
     CHECKINS_WRITE = "checkins:write", _("Record care check-ins")
+    INSIGHTS_READ = "insights:read", _("Read the figures (rates and breakdowns)")
 
 
 class ApiTokenQuerySet(models.QuerySet):

@@ -3,6 +3,7 @@
 import pytest
 import time_machine
 
+from accounts.models import Role
 from insights import rollups
 from insights.tests.helpers import call_back, handled, local, new_order
 
@@ -66,3 +67,32 @@ def test_another_communitys_leader_gets_not_found_for_this_community(
     client = login(other)
     assert client.get(f"/api/insights/figures?community={community.pk}").status_code == 404
     assert client.get("/api/insights/figures?month=2026-03").json()["counts"]["received"] == 0
+
+
+def test_a_county_systems_key_needs_the_insights_scope(client, admin_user, community, march):
+    from open311.services import create_api_token
+
+    _token, without = create_api_token(
+        acting_user=admin_user,
+        name="county-orders",
+        community=community,
+        role=Role.LEADER,
+        scopes=["orders:read"],
+    )
+    _token, with_scope = create_api_token(
+        acting_user=admin_user,
+        name="county-figures",
+        community=community,
+        role=Role.LEADER,
+        scopes=["insights:read"],
+    )
+    refused = client.get(
+        "/api/insights/figures?month=2026-03", HTTP_AUTHORIZATION=f"Bearer {without}"
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "scope_missing"
+    answered = client.get(
+        "/api/insights/figures?month=2026-03", HTTP_AUTHORIZATION=f"Bearer {with_scope}"
+    )
+    assert answered.status_code == 200
+    assert answered.json()["counts"]["received"] == 2
