@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from hotline.models import Order
+from hotline.models import Order, OrderContact
 from insights.models import COUNTERS, AssigneeKind
 
 State = Order.State
@@ -126,6 +126,23 @@ class Fact:
         )
 
 
+def callers_of(order_ids=None) -> dict[int, int]:
+    """How many callers each order has, for the orders with more than one (all
+    orders when ``order_ids`` is None). Attaching a caller and merging a duplicate
+    both put an event on the order, so the count never changes unseen."""
+    from django.db.models import Count
+
+    contacts = OrderContact.objects.order_by()
+    if order_ids is not None:
+        contacts = contacts.filter(order_id__in=order_ids)
+    return dict(
+        contacts.values("order_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values_list("order_id", "n")
+    )
+
+
 def assignee_of(row: dict) -> tuple[str, int]:
     """(kind, id) of whoever holds the order; ('', 0) before dispatch."""
     for kind, field in (
@@ -184,8 +201,9 @@ def next_check(row: dict, as_of: dt.datetime) -> dt.datetime | None:
 
 
 def fact_for(row: dict, as_of: dt.datetime) -> Fact | None:
-    """The flags of one order (a dict of ``ORDER_FIELDS``) as of ``as_of``, or None
-    when the order counts nowhere (merged into another, withdrawn)."""
+    """The flags of one order (a dict of ``ORDER_FIELDS``, plus ``callers``: how many
+    residents are on it, see ``callers_of``) as of ``as_of``, or None when the order
+    counts nowhere (merged into another, withdrawn)."""
     if not is_counted(row):
         return None
     f = dict.fromkeys(COUNTERS, 0)
@@ -223,6 +241,8 @@ def fact_for(row: dict, as_of: dt.datetime) -> Fact | None:
     f["reopened"] = int(row["reopen_count"] > 0)
     f["supervised"] = int(bool(row["is_supervised"]))
     f["overdue"] = int(is_overdue(row, as_of))
+    # Several residents about one matter (callers attached, duplicates merged in).
+    f["several_callers"] = int(row.get("callers", 0) >= 2)
 
     kind, assignee_id = assignee_of(row)
     return Fact(

@@ -49,6 +49,7 @@ METRIC_LABELS = {
     "reopened": gettext_lazy("reopened (重办)"),
     "supervised": gettext_lazy("under supervision"),
     "overdue": gettext_lazy("overdue now"),
+    "several_callers": gettext_lazy("called about by several residents"),
 }
 
 

@@ -37,6 +37,7 @@ COUNTERS = (
     "reopened",
     "supervised",
     "overdue",
+    "several_callers",
 )
 
 
@@ -66,6 +67,7 @@ class Counters(models.Model):
     reopened = models.IntegerField(default=0)
     supervised = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
+    several_callers = models.IntegerField(default=0)
 
     class Meta:
         abstract = True
@@ -104,6 +106,15 @@ class OrderFact(Counters):
             models.Index(fields=["grid_id", "day"]),
             models.Index(fields=["category_id", "day"]),
             models.Index(fields=["assignee_kind", "assignee_id", "day"]),
+            # The few orders a report calls notable, found without reading a month.
+            models.Index(
+                fields=["day"],
+                name="insights_fact_notable",
+                condition=models.Q(supervised=1)
+                | models.Q(reopened=1)
+                | models.Q(unsatisfied=1)
+                | models.Q(several_callers=1),
+            ),
         ]
 
     def __str__(self) -> str:

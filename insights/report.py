@@ -5,12 +5,13 @@ and what was done about them. Printed on A4 from the browser, or as a PDF.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from hotline.models import Category, Order, OrderContact
+from hotline.models import Category, Order
 from insights import care_panels, rollups
 from insights.dashboard import month_rows, scope_q
+from insights.definitions import callers_of
 from insights.figures import RATES, Totals, grouped
 from insights.filters import Filters, add_months
 from insights.models import CommunityMonthCount, MonthCount, OrderFact
@@ -54,9 +55,7 @@ def build(filters: Filters, *, user) -> dict:
         key=lambda r: (-r["totals"]["received"], str(r["place"] or "")),
     )
 
-    categories = grouped(
-        MonthCount.objects.filter(scope, month__in=months[1:]), "month", "category_id"
-    )
+    categories = grouped(table.filter(month__in=months[1:]), "month", "category_id")
     now_by = {c: t for (m, c), t in categories.items() if m == month}
     then_by = {c: t for (m, c), t in categories.items() if m != month}
     top = sorted(now_by, key=lambda c: (-now_by[c]["received"], c))[:10]
@@ -112,21 +111,12 @@ def _notable(filters: Filters) -> list[dict]:
             period_field="day", has=("grid_id", "compound_id", "category_id", "assignee")
         )
     )
-    flagged = list(
-        facts.filter(Q(supervised=1) | Q(reopened=1) | Q(unsatisfied=1))
-        .order_by("-supervised", "-reopened", "-day", "-order_id")
+    ids = list(
+        facts.filter(Q(supervised=1) | Q(reopened=1) | Q(unsatisfied=1) | Q(several_callers=1))
+        .order_by("-day", "-order_id")
         .values_list("order_id", flat=True)[:NOTABLE]
     )
-    crowded = list(
-        OrderContact.objects.filter(order_id__in=facts.values("order_id"))
-        .values("order_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .order_by("-n", "-order_id")
-        .values_list("order_id", "n")[:NOTABLE]
-    )
-    callers = dict(crowded)
-    ids = list(dict.fromkeys(flagged + [pk for pk, _n in crowded]))[:NOTABLE]
+    callers = callers_of(ids)
     orders = Order.objects.select_related("category", "compound", "grid").in_bulk(ids)
     rows = []
     for pk in ids:
@@ -140,7 +130,7 @@ def _notable(filters: Filters) -> list[dict]:
             reasons.append("reopened")
         if order.satisfaction == Order.Satisfaction.UNSATISFIED:
             reasons.append("unsatisfied")
-        if callers.get(pk, 0) >= 2:
+        if callers.get(pk, 1) >= 2:
             reasons.append("callers")
-        rows.append({"order": order, "reasons": reasons, "callers": callers.get(pk, 0)})
+        rows.append({"order": order, "reasons": reasons, "callers": callers.get(pk, 1)})
     return rows

@@ -28,7 +28,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from hotline.models import Order, OrderEvent
-from insights.definitions import ORDER_FIELDS, Fact, fact_for
+from insights.definitions import ORDER_FIELDS, Fact, callers_of, fact_for
 from insights.models import (
     COUNTERS,
     CommunityMonthCount,
@@ -170,8 +170,9 @@ def recompute(order_ids: Iterable[int], as_of: dt.datetime) -> int:
     deltas: dict[Grain, dict[tuple, list[int]]] = {grain: {} for grain in GRAINS}
     changed = 0
     for ids in _chunks(sorted(set(order_ids))):
+        callers = callers_of(ids)
         new = {
-            row["id"]: fact_for(row, as_of)
+            row["id"]: fact_for({**row, "callers": callers.get(row["id"], 1)}, as_of)
             for row in Order.objects.filter(pk__in=ids).values(*ORDER_FIELDS)
         }
         old = {
@@ -304,8 +305,9 @@ def compute_all(as_of: dt.datetime, *, chunk: int = 5000):
     """
     facts: dict[int, Fact] = {}
     totals: dict[Grain, dict[tuple, list[int]]] = {grain: {} for grain in GRAINS}
+    callers = callers_of()
     for row in Order.objects.order_by().values(*ORDER_FIELDS).iterator(chunk_size=chunk):
-        fact = fact_for(row, as_of)
+        fact = fact_for({**row, "callers": callers.get(row["id"], 1)}, as_of)
         if fact is None:
             continue
         facts[fact.order_id] = fact
@@ -363,9 +365,10 @@ def _rebuild(now: dt.datetime, *, batch: int = 5000) -> dict:
     columns = [OrderFact._meta.get_field(name).column for name in FACT_FIELDS]
     count = 0
     pending: list[tuple] = []
+    callers = callers_of()
     rows = Order.objects.order_by().values(*ORDER_FIELDS).iterator(chunk_size=batch)
     for row in rows:
-        fact = fact_for(row, now)
+        fact = fact_for({**row, "callers": callers.get(row["id"], 1)}, now)
         if fact is None:
             continue
         pending.append(_fact_values(fact))

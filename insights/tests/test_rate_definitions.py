@@ -171,6 +171,7 @@ def test_merged_duplicates_count_once(operator, grid_worker, household, building
     totals = month_totals(community, MARCH, now=LATER)
 
     assert (totals["received"], totals["called_back"], totals["reached"]) == (1, 1, 1)
+    assert totals["several_callers"] == 1
     # The overall result is the least satisfied voice reached.
     assert (totals["satisfied"], totals["basic"]) == (0, 1)
 
