@@ -169,6 +169,10 @@ elif _tasks_backend == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     raise ImproperlyConfigured("LINLI_TASKS must be one of: database, redis, immediate.")
+# A task still marked running after this long is taken as abandoned (its worker was
+# killed or hung) and put back in the queue by `manage.py run_scheduler`; tasks are
+# idempotent, so running one twice is safe (see CONTRIBUTING.md).
+LINLI_TASK_TIMEOUT_MINUTES = env_int("LINLI_TASK_TIMEOUT_MINUTES", 15, minimum=1)
 
 # --- Accounts and security ---------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -247,6 +251,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The audit log is kept at least six months (PIPL and the office's own rules);
 # `manage.py purge_audit` never deletes entries younger than this.
 LINLI_AUDIT_RETENTION_DAYS = env_int("LINLI_AUDIT_RETENTION_DAYS", 190, minimum=183)
+
+# A resident's name, numbers and circumstances are kept this many years after their
+# last household membership ended (people.retention; `manage.py purge_residents`):
+# long enough for the call-backs, disputes and yearly reports about their time here.
+LINLI_RESIDENT_RETENTION_YEARS = env_int("LINLI_RESIDENT_RETENTION_YEARS", 3, minimum=1)
 
 # Second factor (TOTP app codes) for leaders and administrators: optional, unless
 # their role is listed here (comma-separated role names, e.g. "leader,admin").

@@ -122,6 +122,12 @@ class Resident(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     search_text = models.TextField(editable=False, blank=True)
     moved_away_on = models.DateField(_("moved away on"), null=True, blank=True)
+    # Set by the retention purge (people.retention): the row stays so that the orders,
+    # visits and check-ins that point at it keep their figures, but nothing in it
+    # says who the person was any more.
+    personal_data_removed_at = models.DateTimeField(
+        _("personal data removed at"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -136,6 +142,8 @@ class Resident(models.Model):
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
+        if self.personal_data_removed_at is not None:
+            return str(_("Former resident (record removed)"))
         return self.name
 
     @property
