@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import audit
 from accounts.models import AuditLog, RoleGrant, User
+from accounts.scopes import scope_of
 from linli.lib.admin import AuditedAdmin
 
 
@@ -14,6 +16,21 @@ class RoleGrantInline(admin.TabularInline):
     extra = 0
     fields = ["role", "region", "community", "grid", "compound"]
     autocomplete_fields = ["grid", "compound"]
+
+
+def users_in_scope(queryset, user):
+    """Accounts an administrator may open in the admin: themselves and the people
+    holding a grant inside their communities (superusers: everyone)."""
+    scope = scope_of(user)
+    if user.is_superuser or scope.everything:
+        return queryset
+    ids = scope.all_community_ids()
+    return queryset.filter(
+        Q(pk=user.pk)
+        | Q(grants__community_id__in=ids)
+        | Q(grants__grid__community_id__in=ids)
+        | Q(grants__compound__grid__community_id__in=ids)
+    ).distinct()
 
 
 @admin.register(User)
@@ -25,6 +42,9 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         (_("linli"), {"fields": ("display_name", "phone_extension")}),
     )
 
+    def get_queryset(self, request):
+        return users_in_scope(super().get_queryset(request), request.user)
+
 
 @admin.register(AuditLog)
 class AuditLogAdmin(admin.ModelAdmin):
@@ -34,6 +54,14 @@ class AuditLogAdmin(admin.ModelAdmin):
     list_filter = ["channel", "action"]
     search_fields = ["object_repr", "action"]
     readonly_fields = [f.name for f in AuditLog._meta.fields]
+
+    def get_queryset(self, request):
+        # As the audit page: entries of the administrator's communities only.
+        queryset = super().get_queryset(request)
+        scope = scope_of(request.user)
+        if request.user.is_superuser or scope.everything:
+            return queryset
+        return queryset.filter(community_id__in=scope.all_community_ids())
 
     def has_add_permission(self, request):
         return False
@@ -55,6 +83,11 @@ class SecondFactorDeviceAdmin(TOTPDeviceAdmin):
     Changes are audited against the owner's account without the device's secret key
     (the generic AuditedAdmin snapshot would copy it into the log).
     """
+
+    def get_queryset(self, request):
+        # Devices of the accounts the administrator may open.
+        users = users_in_scope(User.objects.all(), request.user)
+        return super().get_queryset(request).filter(user__in=users)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

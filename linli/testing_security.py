@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import itertools
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -235,29 +236,64 @@ def named_url_patterns(resolver=None, namespace: str = ""):
             yield f"{namespace}{entry.name}", entry
 
 
+# Path arguments that choose a format, not an object.
+NON_OBJECT_ARGUMENTS = frozenset({"fmt"})
+# Tried in turn for a regex route's arguments (e.g. Open311's ``\.(?P<fmt>xml|json)$``).
+_REGEX_CANDIDATES = ("1", "x", "json", "xml")
+
+
+def url_arguments(pattern: URLPattern) -> list[str]:
+    """The names of a pattern's path arguments, for ``path()`` and ``re_path()`` alike."""
+    return list(pattern.pattern.regex.groupindex)
+
+
+def object_url_patterns(resolver=None):
+    """Yield ``(name, pattern)`` for every named pattern whose path names an object (an
+    id, a number, a token): what an outsider sweep must cover."""
+    for name, pattern in named_url_patterns(resolver):
+        if set(url_arguments(pattern)) - NON_OBJECT_ARGUMENTS:
+            yield name, pattern
+
+
 def _placeholder(converter) -> object:
     return {"IntConverter": 1, "UUIDConverter": uuid.UUID(int=1)}.get(type(converter).__name__, "x")
+
+
+def _reverse(name: str, pattern: URLPattern, values) -> str | None:
+    converters = getattr(pattern.pattern, "converters", {}) or {}
+    kwargs, open_args = {}, []
+    for arg in url_arguments(pattern):
+        conv = converters.get(arg)
+        chosen = values(name, arg, conv) if values else None
+        if chosen is not None:
+            kwargs[arg] = chosen
+        elif conv is not None:
+            kwargs[arg] = _placeholder(conv)
+        else:
+            open_args.append(arg)
+    # A regex route's free arguments: the first combination of candidates it accepts.
+    for combination in itertools.product(_REGEX_CANDIDATES, repeat=len(open_args)):
+        try:
+            return reverse(
+                name, kwargs={**kwargs, **dict(zip(open_args, combination, strict=True))}
+            )
+        except NoReverseMatch:
+            continue
+    return None
 
 
 def every_url(values: Callable[[str, str, object], object] | None = None):
     """Yield ``(name, url)`` for every named URL pattern that can be reversed.
 
-    Path arguments get placeholders (1 for ints, "x" for strings); pass ``values``
-    (``(url_name, argument, converter) -> value``) to put real object ids in instead,
-    e.g. an object of another grid for an outsider sweep. Patterns that cannot be
-    reversed with the values given (regex routes) are skipped.
+    Path arguments get placeholders (1 for ints, "x" for strings; for a regex route the
+    first of "1", "x", "json", "xml" it accepts); pass ``values``
+    (``(url_name, argument, converter) -> value``, converter None for a regex route)
+    to put real object ids in instead, e.g. an object of another grid for an outsider
+    sweep. Patterns that cannot be reversed with the values given are skipped.
     """
     seen = set()
     for name, pattern in named_url_patterns():
-        converters = getattr(pattern.pattern, "converters", {})
-        kwargs = {
-            arg: (values(name, arg, conv) if values else None) or _placeholder(conv)
-            for arg, conv in converters.items()
-        }
-        try:
-            url = reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-        if (name, url) not in seen:
+        url = _reverse(name, pattern, values)
+        if url is not None and (name, url) not in seen:
             seen.add((name, url))
             yield name, url

@@ -29,3 +29,9 @@ def test_only_regex_routes_are_left_out():
     for name in skipped:
         pattern = dict(named_url_patterns())[name]
         assert not hasattr(pattern.pattern, "converters") or not pattern.pattern.converters, name
+
+
+def test_regex_routes_are_walked_with_arguments_they_accept():
+    urls = dict(every_url())
+    assert urls["open311:services"] == "/open311/v2/services.json"
+    assert urls["open311:request"] == "/open311/v2/requests/1.json"
