@@ -80,3 +80,15 @@ messages: install
 
 clean-db:
 	rm -f var/linli.sqlite3 var/linli.sqlite3-wal var/linli.sqlite3-shm
+
+# Operator-mix load test (bench/load_operator.py): locust, an optional extra, against
+# gunicorn on SQLite and PostgreSQL. make load LOAD_ARGS='--engine sqlite --users 10'
+LOAD_DURATION ?= 300
+LOAD_ARGS ?=
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(PIP) install --quiet -e '.[dev,bench]'
+	touch $@
+
+.PHONY: load
+load: $(VENV)/.bench-installed
+	$(PY) bench/load_operator.py --duration $(LOAD_DURATION) $(LOAD_ARGS)
