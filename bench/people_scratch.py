@@ -30,11 +30,26 @@ def _keys(var_dir: Path) -> None:
     (var_dir / "linli.env").write_text(out)
 
 
-def scratch(engine: str, name: str, *, keep: bool = False) -> str:
-    """Prepare an empty migrated database; returns a description for the report."""
+def scratch(engine: str, name: str, *, keep: bool = False, reuse: bool = False) -> str:
+    """Prepare an empty migrated database; returns a description for the report.
+
+    ``keep`` leaves the database (and its keys, in a fixed directory under the
+    system's temporary directory) for a later run with ``reuse``, which opens it as
+    it is instead of starting empty.
+    """
     sys.path.insert(0, str(ROOT))
-    var_dir = Path(tempfile.mkdtemp(prefix=f"linli-bench-{name}-"))
-    _keys(var_dir)
+    if keep or reuse:
+        var_dir = Path(tempfile.gettempdir()) / f"linli-bench-{name}"
+        if reuse and not (var_dir / "linli.env").exists():
+            raise SystemExit(f"nothing kept to reuse: run with --keep first ({name})")
+        var_dir.mkdir(exist_ok=True)
+    else:
+        var_dir = Path(tempfile.mkdtemp(prefix=f"linli-bench-{name}-"))
+    if not reuse:
+        if keep:
+            for suffix in ("", "-wal", "-shm"):
+                (var_dir / f"linli.sqlite3{suffix}").unlink(missing_ok=True)
+        _keys(var_dir)
     os.environ["LINLI_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "linli.settings"
     os.environ["LINLI_TASKS"] = "immediate"
@@ -43,9 +58,10 @@ def scratch(engine: str, name: str, *, keep: bool = False) -> str:
         import psycopg
 
         db = f"linli_bench_{name}"
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
-            conn.execute(f'CREATE DATABASE "{db}"')
+        if not reuse:
+            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{db}"')
         os.environ["DATABASE_URL"] = f"{PG_SERVER}/{db}"
 
         def drop():
@@ -55,13 +71,13 @@ def scratch(engine: str, name: str, *, keep: bool = False) -> str:
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
-        if not keep:
+        if not (keep or reuse):
             atexit.register(drop)
         where = f"PostgreSQL database {db}"
     else:
         os.environ.pop("DATABASE_URL", None)
         where = f"SQLite file {var_dir / 'linli.sqlite3'}"
-    if not keep:
+    if not (keep or reuse):
         atexit.register(shutil.rmtree, var_dir, ignore_errors=True)
 
     import django
