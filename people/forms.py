@@ -126,3 +126,87 @@ class ExportForm(forms.Form):
             self.fields["compound"].queryset = compounds
         if not allow_full:
             del self.fields["full_values"]
+
+
+class ResidentFilterForm(forms.Form):
+    """The registry list's filters: plain GET parameters, so a filtered list is a link
+    that can be shared or bookmarked. (Searching by phone or ID number is the search
+    box's job and goes by POST, so no personal data ends up in a URL.)"""
+
+    STATE_CHOICES = [
+        ("", _("Living here")),
+        ("away", _("Moved away")),
+        ("all", _("Everyone on record")),
+    ]
+
+    state = forms.ChoiceField(label=_("State"), choices=STATE_CHOICES, required=False)
+    start = forms.DateField(
+        label=_("Moved in (or away) from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    grid = forms.ModelChoiceField(
+        label=_("Grid"), queryset=None, required=False, empty_label=_("All grids")
+    )
+    compound = forms.ModelChoiceField(
+        label=_("Compound"), queryset=None, required=False, empty_label=_("All compounds")
+    )
+    relation = forms.ChoiceField(
+        label=_("Living as"),
+        choices=[("", _("Owners, tenants and family")), *Membership.Relation.choices],
+        required=False,
+    )
+    tag = forms.ChoiceField(label=_("Care tag"), required=False)
+
+    def __init__(self, *args, user, show_tags: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        from places.models import Grid
+
+        self.fields["grid"].queryset = Grid.objects.visible_to(user).order_by(
+            "community_id", "number"
+        )
+        self.fields["compound"].queryset = Compound.objects.visible_to(user).order_by("name")
+        if show_tags:
+            self.fields["tag"].choices = [("", _("Any care tag"))] + [
+                (t.code, t.name) for t in CareTag.objects.all()
+            ]
+        else:
+            # Care tags are sensitive: a role that may not see them cannot filter by them.
+            del self.fields["tag"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ValidationError(_("The start date is after the end date."))
+        return data
+
+    def apply(self, residents):
+        """``residents`` narrowed by the valid filters (living here when none is given)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        state = data.get("state", "")
+        if state == "away":
+            residents = residents.filter(moved_away_on__isnull=False)
+        elif state != "all":
+            residents = residents.current()
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            if state == "away":
+                span = {"moved_away_on__gte": start, "moved_away_on__lte": end}
+            else:
+                span = {"memberships__start_date__gte": start, "memberships__start_date__lte": end}
+            residents = residents.filter(**{k: v for k, v in span.items() if v is not None})
+        if data.get("grid"):
+            residents = residents.filter(household__building__compound__grid=data["grid"])
+        if data.get("compound"):
+            residents = residents.filter(household__building__compound=data["compound"])
+        if data.get("relation"):
+            residents = residents.filter(
+                memberships__relation=data["relation"], memberships__end_date__isnull=True
+            )
+        if data.get("tag"):
+            residents = residents.filter(care_tags__code=data["tag"])
+        return residents.distinct() if (start or end or data.get("relation")) else residents

@@ -34,10 +34,11 @@ from people.forms import (
     MoveForm,
     MoveOutForm,
     PhoneForm,
+    ResidentFilterForm,
     ResidentForm,
     RevealForm,
 )
-from people.models import CareTag, EmergencyContact, Membership, Phone, Resident
+from people.models import EmergencyContact, Membership, Phone, Resident
 from places.models import Community, Compound, Household
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -83,29 +84,24 @@ def resident_list(request):
     browser history or access logs; browsing by compound and care tag is GET.
     """
     query = request.POST.get("q", "").strip() if request.method == "POST" else ""
-    compound_id = request.GET.get("compound", "")
-    tag = request.GET.get("tag", "")
     show_tags = policy.can_see_care_tags(request.user)
+    filters = ResidentFilterForm(request.GET or None, user=request.user, show_tags=show_tags)
     page = None
     results = None
     if query:
         results = services.search_residents(acting_user=request.user, query=query, limit=50)
     else:
-        residents = _visible(request).current().for_cards().order_by("name_pinyin", "id")
-        if compound_id.isdigit():
-            residents = residents.filter(household__building__compound_id=compound_id)
-        if tag and show_tags:
-            residents = residents.filter(care_tags__code=tag)
+        residents = filters.apply(_visible(request)).for_cards().order_by("name_pinyin", "id")
         page = Paginator(residents, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     context = {
         "query": query,
         "results": results,
         "page": page,
+        "filters": filters,
+        "filter_query": params.urlencode(),
         "show_tags": show_tags,
-        "compounds": Compound.objects.visible_to(request.user).order_by("name"),
-        "compound_id": compound_id,
-        "tags": CareTag.objects.all() if show_tags else [],
-        "tag": tag,
         "can_add": request.user.is_superuser or request.user.has_role(*policy.EDIT_ROLES),
         "can_import": request.user.is_superuser or request.user.has_role(*policy.IMPORT_ROLES),
     }
