@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -360,3 +362,59 @@ def test_a_building_can_be_the_place(login, operator, caller, building):
     assert response.status_code == 302
     order = Order.objects.get()
     assert order.building == building and order.household is None
+
+
+def _confirmations(page: str) -> list[str]:
+    return re.findall(r'class="msg msg-success"[^>]*>(.*?)</(?:p|li)>', page, re.S)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_saved_order_is_confirmed_once_with_a_link_to_it(login, operator, caller, htmx):
+    client = login(operator)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    data = {"caller": caller.pk, "step": 3, "category": "家电维修", "description": "电视机不亮了"}
+    response = client.post(INTAKE, data, **headers)
+    order = Order.objects.get()
+    url = response.headers["HX-Redirect"] if htmx else response["Location"]
+    page = client.get(url).content.decode()
+    confirmations = _confirmations(page)
+    assert len(confirmations) == 1
+    assert order.number in confirmations[0]
+    assert reverse("hotline:order", args=[order.pk]) in confirmations[0]
+    # A reload does not confirm it again as if it were new.
+    assert len(_confirmations(client.get(url).content.decode())) == 1
+
+
+@pytest.mark.django_db
+def test_an_order_solved_on_the_call_is_confirmed_once_as_solved(login, operator, caller):
+    client = login(operator)
+    response = client.post(
+        INTAKE,
+        {
+            "caller": caller.pk,
+            "step": 3,
+            "category": "陪伴聊天",
+            "description": "老人一个人在家，想找人说说话",
+            "solved_on_call": "on",
+            "resolution": "陪老人聊了二十分钟",
+        },
+    )
+    confirmations = _confirmations(client.get(response["Location"]).content.decode())
+    assert len(confirmations) == 1
+    assert "电话中已解决" in confirmations[0]
+
+
+@pytest.mark.django_db
+def test_attaching_the_caller_is_confirmed_once(login, operator, caller, household):
+    first = make_order(
+        operator, code="drain_blockage", description="下水道堵了污水倒灌", household=household
+    )
+    client = login(operator)
+    response = client.post(
+        reverse("hotline:console_attach", args=[first.pk]),
+        {"caller": caller.pk, "step": 2, "category": "下水道堵塞", "description": "又堵了"},
+    )
+    confirmations = _confirmations(client.get(response["Location"]).content.decode())
+    assert len(confirmations) == 1
+    assert first.number in confirmations[0]

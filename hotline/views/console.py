@@ -176,6 +176,7 @@ def console(request):
         ),
         "taken_today": _taken_today(user),
         "created": _created(user, request.GET.get("created")),
+        "attached": _created(user, request.GET.get("attached")),
     }
     return render(request, "hotline/console.html", context)
 
@@ -380,13 +381,8 @@ def intake(request):
         # with the message on the form; a whole page keeps the service's status.
         status = 422 if request.htmx else getattr(exc, "status", 400)
         return _render_intake(request, form, step=INTAKE_STEPS, status=status)
-    if order.solved_on_call:
-        messages.success(
-            request,
-            _("Order %(number)s recorded as solved on the call.") % {"number": order.number},
-        )
-    else:
-        messages.success(request, _("Order %(number)s received.") % {"number": order.number})
+    # The console confirms the order itself, next to the form, with a link to it (see
+    # ``created`` in ``console``): a flash message as well would say it twice.
     url = _console_url(
         caller=caller.pk if caller else "", call=call.pk if call else "", created=order.pk
     )
@@ -419,12 +415,7 @@ def attach(request, pk: int):
     except ServiceError as exc:
         report_error(request, exc)
         return redirect_after_post(request, _console_url(**back))
-    messages.success(
-        request,
-        _("The caller was attached to order %(number)s; they will get its call-back.")
-        % {"number": order.number},
-    )
-    return redirect_after_post(request, _console_url(**back, created=order.pk))
+    return redirect_after_post(request, _console_url(**back, attached=order.pk))
 
 
 @roles_required(*DESK_ROLES)
