@@ -998,6 +998,8 @@ def record_callback(
             raise Conflict(_("%(name)s has already been called back.") % {"name": contact})
 
     attempts = contact.callback_attempts + 1
+    # What the entry that marks the order called back says (see below).
+    completing: dict = {"note": keep_closed_reason, "data": {}}
     if result == Satisfaction.UNREACHABLE:
         final = attempts >= 2
         OrderContact.objects.filter(pk=contact.pk).update(
@@ -1031,22 +1033,31 @@ def record_callback(
         )
         contact.callback_result = result
         reopen = result == Satisfaction.UNSATISFIED and not keep_closed_reason
-        _event(
-            order,
-            Kind.CALLBACK,
-            actor=acting_user,
-            at=now,
-            channel=channel,
-            from_state=State.RESOLVED,
-            to_state=State.RESOLVED,
-            note=words,
-            data={
-                "contact": contact.pk,
-                "result": result,
-                "keep_closed_reason": keep_closed_reason,
-                "reopen": reopen,
-            },
-        )
+        contact_data = {
+            "contact": contact.pk,
+            "keep_closed_reason": keep_closed_reason,
+            "reopen": reopen,
+        }
+        completes = not reopen and all(c.callback_result for c in contacts)
+        if completes:
+            # The last call-back moves the order on: one timeline entry says both what
+            # this resident said and that the order is called back (not 回访 twice).
+            completing = {
+                "note": "\n".join(part for part in (words, keep_closed_reason) if part),
+                "data": {**contact_data, "contact_result": result},
+            }
+        else:
+            _event(
+                order,
+                Kind.CALLBACK,
+                actor=acting_user,
+                at=now,
+                channel=channel,
+                from_state=State.RESOLVED,
+                to_state=State.RESOLVED,
+                note=words,
+                data={**contact_data, "result": result},
+            )
         _audit(acting_user, "callback", order, channel=channel, note=result)
         if reopen:
             _reopen(acting_user, order, now=now, channel=channel, words=words)
@@ -1073,8 +1084,8 @@ def record_callback(
         channel=channel,
         from_state=State.RESOLVED,
         to_state=State.CALLED_BACK,
-        note=keep_closed_reason,
-        data={"result": overall, "complete": True},
+        note=completing["note"],
+        data={**completing["data"], "result": overall, "complete": True},
     )
     if overall != Satisfaction.UNSATISFIED:
         _close(acting_user, order, now=now, channel=channel, note=_("Closed after the call-back."))

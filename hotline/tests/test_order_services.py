@@ -152,7 +152,6 @@ def test_the_full_path_received_to_closed(operator, grid_worker, household):
         "note",
         "resolved",
         "callback",
-        "callback",
         "closed",
     ]
     states = list(order.events.values_list("from_state", "to_state"))

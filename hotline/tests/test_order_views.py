@@ -354,3 +354,42 @@ def test_the_order_page_keeps_its_query_count(
     with django_assert_max_num_queries(20):
         response = client.get(detail(order))
     assert response.status_code == 200
+
+
+def _timeline(page: str) -> str:
+    return page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+
+
+def _resolved(operator, order):
+    services.dispatch_order(acting_user=operator, order=order, user=operator)
+    services.accept_order(acting_user=operator, order=order)
+    services.resolve_order(acting_user=operator, order=order, resolution="换了电源板")
+
+
+@pytest.mark.django_db
+def test_one_call_back_is_one_entry_on_the_timeline_with_what_was_said(login, operator, order):
+    _resolved(operator, order)
+    client = login(operator)
+    response = client.post(act(order, "callback"), {"result": "satisfied", "words": "谢谢社区"})
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.state == State.CLOSED and order.satisfaction == "satisfied"
+    timeline = _timeline(client.get(detail(order)).content.decode())
+    assert timeline.count("已回访") == 1
+    assert "满意" in timeline and "谢谢社区" in timeline
+    assert "已关闭" in timeline
+
+
+@pytest.mark.django_db
+def test_each_caller_called_back_is_one_entry(login, operator, order, household):
+    neighbour = make_resident(household, "张三")
+    services.attach_caller(acting_user=operator, order=order, caller=neighbour)
+    _resolved(operator, order)
+    client = login(operator)
+    for contact in order.contacts.order_by("id"):
+        client.post(act(order, "callback"), {"contact": contact.pk, "result": "basic"})
+    order.refresh_from_db()
+    assert order.state == State.CLOSED
+    timeline = _timeline(client.get(detail(order)).content.decode())
+    assert timeline.count("已回访") == 2
+    assert timeline.count("基本满意") == 2

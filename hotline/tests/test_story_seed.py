@@ -64,7 +64,6 @@ def test_a_bereaved_elders_tv_is_repaired_by_a_provider_and_she_is_satisfied(ope
         "accepted",
         "resolved",
         "callback",
-        "callback",
         "closed",
     ]
     assert order.events.get(kind="accepted").on_behalf_of == str(tv_man)

@@ -26,7 +26,7 @@ from hotline.forms import (
     ResolveForm,
     SuperviseForm,
 )
-from hotline.models import Order, OrderContact, OrderPhoto, ServiceProvider
+from hotline.models import Order, OrderContact, OrderEvent, OrderPhoto, ServiceProvider
 from hotline.views import photos
 from hotline.views.common import (
     LIST_ROLES,
@@ -143,6 +143,7 @@ def order_context(request, order: Order, **extra) -> dict:
         )
     )
     state_labels = dict(Order.State.choices)
+    satisfaction_labels = dict(Order.Satisfaction.choices)
     for event in events:
         event.to_state_label = state_labels.get(event.to_state, event.to_state)
         # "Dispatched → dispatched" says nothing; "Called back → closed" does.
@@ -152,6 +153,11 @@ def order_context(request, order: Order, **extra) -> dict:
             and str(event.to_state_label) != str(event.get_kind_display())
         )
         event.channel_label = channel_label(event.channel)
+        # A call-back entry says what the resident answered (the order's overall
+        # result on the entry that marks it called back).
+        event.result_label = ""
+        if event.kind == OrderEvent.Kind.CALLBACK and event.data.get("result"):
+            event.result_label = satisfaction_labels.get(event.data["result"], "")
         for photo in event.pics:
             photo.url = photos.url_for(order, photo)
     contacts = list(order.contacts.select_related("resident"))
