@@ -142,3 +142,30 @@ def test_the_list_keeps_its_query_count(
     with django_assert_max_num_queries(10):
         response = client.get(CALLBACKS)
     assert response.status_code == 200
+
+
+def _resolved_line(page: str, order) -> str:
+    section = page.split(order.number, 1)[1].split("</section>", 1)[0]
+    return section.split('<p class="muted">', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_an_order_solved_on_the_call_says_so_and_who_took_the_call(login, operator, household):
+    caller = make_resident(household, "李淑珍", phone="13800005678")
+    order = services.create_order(
+        acting_user=operator,
+        category="companionship",
+        description="老人一个人在家，想找人说说话",
+        caller=caller,
+        solved_on_call=True,
+        resolution="陪老人聊了二十分钟",
+    )
+    line = _resolved_line(login(operator).get(CALLBACKS).content.decode(), order)
+    assert "电话中" in line and str(operator) in line
+    assert "—" not in line
+
+
+@pytest.mark.django_db
+def test_a_dispatched_order_names_whoever_resolved_it(login, operator, grid_worker, resolved):
+    line = _resolved_line(login(operator).get(CALLBACKS).content.decode(), resolved)
+    assert str(grid_worker) in line and "办结" in line

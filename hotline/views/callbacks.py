@@ -26,6 +26,7 @@ def callbacks_context(request) -> dict:
             "assignee_volunteer",
             "assignee_provider",
             "assignee_unit",
+            "created_by",
         )
         .prefetch_related(
             Prefetch(
