@@ -136,3 +136,30 @@ def test_the_phone_list_keeps_its_query_count(
 def test_an_empty_list_says_what_comes_next(login, grid_worker):
     page = login(grid_worker).get(MINE).content.decode()
     assert 'class="empty"' in page
+
+
+def _item(page: str, order) -> str:
+    """The list item of ``order`` on the phone list."""
+    at = page.index(mobile(order))
+    return page[page.rindex("<li", 0, at) : page.index("</li>", at)]
+
+
+@pytest.mark.django_db
+def test_the_phone_list_says_each_orders_urgency_and_urgent_ones_stand_out(
+    login, grid_worker, two_orders
+):
+    urgent, normal = two_orders
+    assert (urgent.urgency, normal.urgency) == ("urgent", "normal")
+    page = login(grid_worker).get(MINE).content.decode()
+    assert 'class="m-urgent"' in _item(page, urgent) and "紧急" in _item(page, urgent)
+    assert "m-urgent" not in _item(page, normal) and "一般" in _item(page, normal)
+
+
+@pytest.mark.django_db
+def test_the_phone_order_page_says_how_urgent_it_is(login, grid_worker, two_orders):
+    urgent, normal = two_orders
+    client = login(grid_worker)
+    head = client.get(mobile(urgent)).content.decode().split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert "urgency-urgent" in head and "紧急" in head
+    head = client.get(mobile(normal)).content.decode().split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert "urgency-normal" in head and "一般" in head
