@@ -163,3 +163,20 @@ def test_the_phone_order_page_says_how_urgent_it_is(login, grid_worker, two_orde
     assert "urgency-urgent" in head and "紧急" in head
     head = client.get(mobile(normal)).content.decode().split("</h1>", 1)[1].split("</p>", 1)[0]
     assert "urgency-normal" in head and "一般" in head
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["list", "order"])
+def test_the_phone_pages_keep_the_main_navigation(login, grid_worker, two_orders, page):
+    url = MINE if page == "list" else mobile(two_orders[0])
+    html = login(grid_worker).get(url).content.decode()
+    nav = html.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    # The worker's other pages are one tap away, this one marked as the current area.
+    assert f'href="{reverse("hotline:orders")}"' in nav
+    assert f'href="{MINE}" aria-current="page"' in nav
+    # …and the phone stylesheet no longer hides the navigation.
+    from django.contrib.staticfiles import finders
+
+    css = open(finders.find("hotline/mobile.css"), encoding="utf-8").read()
+    rules = [rule for rule in css.split("}") if ".mainnav" in rule.split("{")[0]]
+    assert rules and not any("display: none" in rule or "display:none" in rule for rule in rules)
