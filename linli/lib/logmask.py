@@ -10,8 +10,12 @@ import re
 
 _ID = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?![\dXx])")
 # Mobile numbers as people write them: 13812345678, 138 1234 5678, 138-1234-5678,
-# with or without +86 / 0086 / 86 in front.
-_MOBILE = re.compile(r"(?<!\d)((?:\+|00)?86[ -]?)?(1[3-9]\d)[ -]?\d{4}[ -]?(\d{4})(?!\d)")
+# with or without +86 / 0086 / 86 in front; and as a URL's query string carries them
+# in a request line ("138+1234+5678", "138%201234%205678", "%2B86…").
+_SEP = r"(?:[ +-]|%20)?"
+_MOBILE = re.compile(
+    rf"(?<!\d)((?:\+|%2[Bb]|00)?86{_SEP})?(1[3-9]\d){_SEP}\d{{4}}{_SEP}(\d{{4}})(?!\d)"
+)
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[ -]?\d{3,4}(\d{4})(?!\d)")
 
 
