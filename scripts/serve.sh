@@ -14,6 +14,9 @@ pids+=($!)
 $PY manage.py run_scheduler >var/scheduler.log 2>&1 &
 pids+=($!)
 echo "linli is serving on http://$HOST:$PORT/ (Ctrl-C to stop)"
-.venv/bin/gunicorn linli.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - &
+# The access log leaves out query strings (%(U)s is the path alone): a filter's
+# parameters are nobody's personal data by design, but the log is no place to find out.
+.venv/bin/gunicorn linli.wsgi --bind "$HOST:$PORT" --workers 2 --access-logfile - \
+  --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' &
 pids+=($!)
 wait -n
