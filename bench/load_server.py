@@ -118,7 +118,7 @@ class Scratch:
         return time.monotonic() - started
 
     def backend_pids(self) -> list[int]:
-        """Process ids of the PostgreSQL backends connected to the scratch database."""
+        """Process ids of the PostgreSQL backends serving clients of the scratch database."""
         if self.engine != "postgres":
             return []
         import psycopg
@@ -126,7 +126,11 @@ class Scratch:
         try:
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
                 rows = conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.db_name]
+                    # Client backends only: autovacuum busy with the freshly loaded
+                    # tables is not the requests' work.
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = %s AND backend_type = 'client backend'",
+                    [self.db_name],
                 ).fetchall()
         except psycopg.Error:
             return []

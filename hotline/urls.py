@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/places/", console.places, name="console_places"),
     path("console/caller/<int:pk>/", console.caller_card, name="console_caller"),
     path("console/call/<int:pk>/", console.call_card, name="console_call"),
+    path("console/call/<int:pk>/state/", console.call_state, name="console_call_state"),
     path("console/intake/", console.intake, name="console_intake"),
     path("console/attach/<int:pk>/", console.attach, name="console_attach"),
     path("console/resident/", console.new_resident, name="console_new_resident"),

@@ -3,9 +3,13 @@ appear on the console of the operator at that extension, on the very next poll."
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
+import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from hotline import telephony
@@ -199,3 +203,70 @@ def test_a_call_of_another_community_cannot_be_used(login, desk, other_community
     assert response.status_code == 422
     assert "该来电不属于您" in response.content.decode()
     assert not Order.objects.exists()
+
+
+# --- the call's state on the card ---------------------------------------------------------
+
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+def _state_poll(page: str) -> str:
+    """The URL the card's call line polls, or "" when it has stopped polling."""
+    found = re.search(r'id="call-state"[^>]*hx-get="([^"]+)"', page)
+    return html.unescape(found.group(1)) if found else ""
+
+
+def _call_line(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page.split('id="call-state"', 1)[1].split("</strong>", 1)[0])
+
+
+@pytest.mark.django_db
+def test_the_card_follows_the_call_from_ringing_to_the_call_to_its_end(
+    client, login, desk, key, household
+):
+    make_resident(household, "王秀兰", phone="13800001234")
+    with time_machine.travel(START, tick=False) as clock:
+        event(client, key, call_id="c9", event="ringing", caller="13800001234", extension="8002")
+        console = login(desk)
+        card = console.get(RING, {"seen": 0}, HTTP_HX_REQUEST="true").content.decode()
+        assert "来电振铃" in _call_line(card)
+        poll = _state_poll(card)
+        assert poll
+        assert console.get(poll, HTTP_HX_REQUEST="true").status_code == 204  # still ringing
+
+        clock.shift(dt.timedelta(seconds=5))
+        event(client, key, call_id="c9", event="answered", extension="8002")
+        clock.shift(dt.timedelta(seconds=75))
+        answered = console.get(poll, HTTP_HX_REQUEST="true")
+        assert answered.status_code == 200
+        line = _call_line(answered.content.decode())
+        assert "通话中" in line and "01:15" in line
+        poll = _state_poll(answered.content.decode())
+        assert console.get(poll, HTTP_HX_REQUEST="true").status_code == 204  # still talking
+
+        clock.shift(dt.timedelta(seconds=45))
+        event(client, key, call_id="c9", event="ended")
+        ended = console.get(poll, HTTP_HX_REQUEST="true").content.decode()
+        assert "通话结束" in _call_line(ended) and "02:00" in _call_line(ended)
+        assert _state_poll(ended) == ""  # nothing left to follow
+
+
+@pytest.mark.django_db
+def test_the_console_opened_during_a_call_shows_it_as_on_the_line(
+    client, login, desk, key, household
+):
+    with time_machine.travel(START, tick=False) as clock:
+        body = event(client, key, call_id="c10", event="ringing", caller="13900001111")
+        event(client, key, call_id="c10", event="answered", extension="8002")
+        clock.shift(dt.timedelta(seconds=62))
+        page = login(desk).get("/hotline/console/", {"call": body["id"]}).content.decode()
+    line = _call_line(page)
+    assert "通话中" in line and "01:02" in line
+
+
+@pytest.mark.django_db
+def test_another_desks_call_state_is_not_found(client, login, key, other_community):
+    body = event(client, key, call_id="c11", event="ringing", caller="13900001111")
+    stranger = t.make_user("stranger", role="operator", community=other_community)
+    url = reverse("hotline:console_call_state", args=[body["id"]])
+    assert login(stranger).get(url, {"state": "answered"}).status_code == 404

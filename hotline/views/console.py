@@ -56,7 +56,7 @@ def caller_context(user, *, resident: Resident | None = None, call: Call | None 
     """What the card shows about a caller (and the call, when the phone system sent one)."""
     if call is not None and resident is None and call.resident_id:
         resident = _card_resident(user, call.resident_id)
-    context: dict = {"caller": resident, "call": call}
+    context: dict = {"caller": resident, **(call_status(call) if call else {"call": None})}
     if resident is None:
         return context
     context["may_see_care"] = policy.can_see_care_tags(user, resident)
@@ -82,6 +82,25 @@ def caller_context(user, *, resident: Resident | None = None, call: Call | None 
     context["open_orders"] = list(theirs.open().order_by("-created_at", "-id")[:20])
     context["recent_orders"] = list(theirs.order_by("-created_at", "-id")[:RECENT_ORDERS])
     return context
+
+
+def clock_text(seconds: int) -> str:
+    """mm:ss (minutes go past 59 on a long call)."""
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def call_status(call: Call, now=None) -> dict:
+    """What the card says about the call itself: ringing, on the call for mm:ss, ended."""
+    seconds = None
+    if call.state == Call.State.ANSWERED and call.answered_at:
+        seconds = max(0, int(((now or timezone.now()) - call.answered_at).total_seconds()))
+    elif call.state == Call.State.ENDED:
+        seconds = call.duration_seconds
+    return {
+        "call": call,
+        "call_seconds": seconds,
+        "call_clock": clock_text(seconds) if seconds is not None else "",
+    }
 
 
 def _call_for(user, pk) -> Call | None:
@@ -230,6 +249,18 @@ def ring(request):
         "new_resident_form": NewResidentForm(user=user, initial={"call": call.pk}),
     }
     return render(request, "hotline/partials/ring.html", context)
+
+
+@roles_required(*DESK_ROLES)
+@require_GET
+def call_state(request, pk: int):
+    """Polled every second by the call's line on the caller's card: 204 while the call
+    is still in the ``state`` the page shows, else the line for its new state (which
+    stops polling once the call has ended)."""
+    call = get_object_or_404(Call.objects.visible_to(request.user), pk=pk)
+    if call.state == request.GET.get("state"):
+        return HttpResponse(status=204)
+    return render(request, "hotline/partials/call_state.html", call_status(call))
 
 
 @roles_required(*DESK_ROLES)

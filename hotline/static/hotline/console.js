@@ -90,6 +90,22 @@
     }
   });
 
+  // The call's clock on the caller's card ("on the line (02:15)"): the server says how
+  // long the call had lasted when it rendered the line; the page counts on from there.
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function tickCallClock() {
+    var now = Date.now();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-call-elapsed]"), function (el) {
+      if (!el.hasAttribute("data-call-since")) {
+        var elapsed = parseInt(el.getAttribute("data-call-elapsed"), 10) || 0;
+        el.setAttribute("data-call-since", String(now - elapsed * 1000));
+      }
+      var seconds = Math.max(0, Math.floor((now - parseInt(el.getAttribute("data-call-since"), 10)) / 1000));
+      el.textContent = pad(Math.floor(seconds / 60)) + ":" + pad(seconds % 60);
+    });
+  }
+  window.setInterval(tickCallClock, 1000);
+
   // After htmx swaps a step in, put the cursor where the next answer goes.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail && event.detail.target && event.detail.target.id === "intake") {
