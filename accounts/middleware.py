@@ -1,13 +1,17 @@
-"""Absolute session lifetime for staff.
+"""Session lifetime for staff: the idle timeout and the absolute limit.
 
-The idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST; this
+The idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST: every
+request renews the session, except those a page sends by itself (a console polling
+for calls), whose views are marked ``does_not_renew_session``. SessionTimeoutMiddleware
 adds the hard limit after which even an active session must log in again.
 """
 
 import time
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +21,34 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts import twofactor
 
 SESSION_STARTED = "linli_session_started"
+
+
+def does_not_renew_session(view):
+    """Mark a view that a page calls by itself (a poll) rather than the user: its
+    requests do not count as activity, so a console left open still times out."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        request.renews_session = False
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a request marked by ``does_not_renew_session`` leaves the
+    session as it was (unless the request really changed it): saving it would push the
+    idle timeout back."""
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and not getattr(request, "renews_session", True)
+            and not session.modified
+        ):
+            return response
+        return super().process_response(request, response)
 
 
 class SessionTimeoutMiddleware:

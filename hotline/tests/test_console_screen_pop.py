@@ -73,9 +73,9 @@ def test_ringing_pops_the_callers_card_on_the_next_poll(client, login, desk, key
 def test_the_poll_costs_one_query_of_its_own(login, desk, django_assert_num_queries):
     client = login(desk)
     client.get(RING, {"seen": 0})
-    # Framework: session, user, the user's roles, and the session save (a savepoint,
-    # an UPDATE, a release). The poll itself: one indexed look-up of the call table.
-    with django_assert_num_queries(7) as captured:
+    # Framework: session, user, the user's roles; no session save, since a poll is not
+    # the user's activity. The poll itself: one indexed look-up of the call table.
+    with django_assert_num_queries(4) as captured:
         client.get(RING, {"seen": 0})
     calls = [q["sql"] for q in captured.captured_queries if "hotline_call" in q["sql"]]
     assert len(calls) == 1
@@ -270,3 +270,37 @@ def test_another_desks_call_state_is_not_found(client, login, key, other_communi
     stranger = t.make_user("stranger", role="operator", community=other_community)
     url = reverse("hotline:console_call_state", args=[body["id"]])
     assert login(stranger).get(url, {"state": "answered"}).status_code == 404
+
+
+# --- polls are not activity ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_console_left_alone_times_out_although_it_polls_every_second(login, desk):
+    with time_machine.travel(START, tick=False) as clock:
+        client = login(desk)
+        assert client.get("/hotline/console/").status_code == 200
+        for _ in range(29):  # 29 minutes of polls, a few each minute, and nothing else
+            clock.shift(dt.timedelta(minutes=1))
+            for _ in range(3):
+                assert client.get(RING, {"seen": 0}, HTTP_HX_REQUEST="true").status_code == 204
+        clock.shift(dt.timedelta(minutes=2))  # 31 minutes after the last real request
+        poll = client.get(RING, {"seen": 0}, HTTP_HX_REQUEST="true")
+        response = client.get("/hotline/console/")
+    assert poll.status_code == 302
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.django_db
+def test_what_the_operator_does_keeps_the_session_alive_between_polls(login, desk):
+    with time_machine.travel(START, tick=False) as clock:
+        client = login(desk)
+        for minute in range(1, 46):
+            clock.shift(dt.timedelta(minutes=1))
+            assert client.get(RING, {"seen": 0}, HTTP_HX_REQUEST="true").status_code == 204
+            if minute == 20:  # the operator searches for a resident
+                search = client.get("/hotline/console/search/", {"q": "王"}, HTTP_HX_REQUEST="true")
+                assert search.status_code == 200
+        # 45 minutes after logging in, 25 after the search: still logged in.
+        assert client.get("/hotline/console/").status_code == 200

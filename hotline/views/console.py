@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.middleware import does_not_renew_session
 from accounts.scopes import scope_of
 from hotline import services, telephony
 from hotline.forms import INTAKE_STEPS, IntakeForm, NewResidentForm, match_categories, match_places
@@ -232,6 +233,7 @@ def _created(user, pk) -> Order | None:
 # --- the screen-pop poll ------------------------------------------------------------------
 
 
+@does_not_renew_session
 @roles_required(*DESK_ROLES)
 @require_GET
 def ring(request):
@@ -251,6 +253,7 @@ def ring(request):
     return render(request, "hotline/partials/ring.html", context)
 
 
+@does_not_renew_session
 @roles_required(*DESK_ROLES)
 @require_GET
 def call_state(request, pk: int):

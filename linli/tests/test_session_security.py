@@ -133,7 +133,7 @@ def test_session_middlewares_run_in_the_order_that_makes_them_work(settings):
     otp = order.index("django_otp.middleware.OTPMiddleware")
     login_required = order.index("django.contrib.auth.middleware.LoginRequiredMiddleware")
     second = order.index("accounts.middleware.SecondFactorMiddleware")
-    assert order.index("django.contrib.sessions.middleware.SessionMiddleware") < auth
+    assert order.index("accounts.middleware.SessionMiddleware") < auth
     assert auth < absolute < otp < login_required < second
 
 

@@ -106,6 +106,19 @@
   }
   window.setInterval(tickCallClock, 1000);
 
+  // A poll answered by a redirect means the session ended (the idle timeout) or needs
+  // the second factor: load the page again, whole, so the log-in page shows instead
+  // of being swapped into a corner of the console.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var asked = event.detail && event.detail.pathInfo && event.detail.pathInfo.requestPath;
+    if (!xhr || !xhr.responseURL || !asked) { return; }
+    if (new URL(xhr.responseURL).pathname !== new URL(asked, window.location.href).pathname) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+    }
+  });
+
   // After htmx swaps a step in, put the cursor where the next answer goes.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail && event.detail.target && event.detail.target.id === "intake") {
