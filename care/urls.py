@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/generate/", views.generate, name="generate"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/check-in/", views.plan_check_in, name="plan_check_in"),
+    path("plans/<int:pk>/call/<int:phone_pk>/", views.call, name="call"),
     path("plans/<int:pk>/assign/", views.plan_assign, name="plan_assign"),
     path("plans/<int:pk>/contact/", views.plan_contact, name="plan_contact"),
     path("plans/<int:pk>/active/", views.plan_active, name="plan_active"),

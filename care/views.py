@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role, User
@@ -37,7 +38,7 @@ from care.models import (
     VisitFinding,
     VisitPhoto,
 )
-from linli.lib.errors import ServiceError
+from linli.lib.errors import NotFound, ServiceError
 
 VISIT_ROLES = (Role.GRID_WORKER, *COMMUNITY_ROLES)
 
@@ -135,6 +136,37 @@ def _row_context(request, item, day, *, error: str = "", kept: bool = False):
         "kept": kept,
         "next": request.POST.get("next", ""),
     }
+
+
+@require_POST
+@never_cache
+def call(request, pk: int, phone_pk: int):
+    """The full number of one of the resident's phones, for the person who holds the
+    plan to make the check-in call: a tap-to-call link in place of the masked number
+    (htmx), or a page of its own without script. The service logs the look."""
+    from people.models import Phone
+
+    _require(request, *CARE_STAFF_ROLES, Role.VOLUNTEER)
+    plan = get_object_or_404(
+        CarePlan.objects.visible_to(request.user).select_related("resident"), pk=pk
+    )
+    phone = get_object_or_404(Phone, pk=phone_pk, resident_id=plan.resident_id)
+    number, error, status = "", "", 200
+    try:
+        number = services.phone_to_call(acting_user=request.user, plan=plan, phone=phone)
+    except NotFound as exc:
+        raise Http404 from exc
+    except ServiceError as exc:
+        error, status = exc.message, exc.status
+    context = {"plan": plan, "resident": plan.resident, "phone": phone, "number": number}
+    if request.htmx:
+        return render(
+            request, "care/partials/phone.html", {**context, "error": error}, status=status
+        )
+    if error:
+        messages.error(request, error)
+        return redirect("care:today")
+    return render(request, "care/call.html", context)
 
 
 @require_POST

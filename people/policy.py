@@ -9,12 +9,16 @@ what its work needs. The matrix (also in docs/people.md):
 | grid worker       | its grid                          | masked; reveal phone with a reason | yes |
 | community leader  | its community / county            | masked; reveal phone and ID with a reason | yes |
 | administrator     | its community                     | masked; reveal phone and ID with a reason | yes |
-| volunteer         | only residents assigned to them   | masked, never revealed | no        |
+| volunteer         | only residents assigned to them   | masked; the number to call a resident whose care plan they hold | no |
 | committee member  | its compound (votes, cost shares) | masked, never revealed | no        |
 | unit liaison      | none                              | —                      | —         |
 
 Nobody sees a full number by default: showing it takes one click with a reason and
-writes ``resident.reveal_*`` to the audit log. Exports are masked; leaders and
+writes ``resident.reveal_*`` to the audit log. The one door without a typed reason is
+the check-in call: whoever holds a resident's care plan (the volunteer, or the staff
+member it is assigned to) taps for that resident's number on today's check-ins, the
+plan standing as the reason, and it is logged the same way
+(``care.services.phone_to_call``). Exports are masked; leaders and
 administrators may ask for full values with a reason (also logged).
 """
 

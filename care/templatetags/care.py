@@ -13,6 +13,15 @@ def hours(minutes: int | None) -> str:
 
 
 @register.filter
+def spaced_phone(number: str) -> str:
+    """A mobile number in the groups people read it out in: 13800001234 → 138 0000 1234.
+    Landlines (with their area code) are shown as they are."""
+    if len(number) == 11 and number.isdigit() and number.startswith("1"):
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    return number
+
+
+@register.filter
 def days_overdue(item, day) -> int:
     return item.days_overdue(day)
 
@@ -46,4 +55,5 @@ def care_subnav(context):
         if user.is_superuser or user.has_role(*roles):
             url = reverse(name)
             shown.append((url, label, request.path == url))
-    return {"links": shown}
+    # A volunteer opens one care page only: a menu of one would just repeat its title.
+    return {"links": shown if len(shown) > 1 else []}
