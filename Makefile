@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install pdf-deps lint format messages e2e browser clean-db bench
+.PHONY: run test install pdf-deps lint format messages e2e browser clean-db bench crash
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,12 @@ messages: install
 
 clean-db:
 	rm -f var/linli.sqlite3 var/linli.sqlite3-wal var/linli.sqlite3-shm
+
+# Crash safety: SIGKILL a process taking work orders 100 times and check that no
+# acknowledged order is lost (scratch database; CRASH_ENGINE=postgres for PostgreSQL).
+CRASH_ENGINE ?= sqlite
+crash: install
+	$(PY) bench/crash_orders.py --engine $(CRASH_ENGINE) $(CRASH_ARGS)
 
 # Operator-mix load test (bench/load_operator.py): locust, an optional extra, against
 # gunicorn on SQLite and PostgreSQL. make load LOAD_ARGS='--engine sqlite --users 10'
