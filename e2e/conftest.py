@@ -136,6 +136,11 @@ def _manage(env: dict, *args: str, log: Path) -> subprocess.Popen:
         )
 
 
+# How long each set-up step took (seconds), reported at the end of the run: the machine
+# is shared, and a slow run is either a slow set-up or slow tests.
+SETUP_SECONDS: dict[str, float] = {}
+
+
 def _check(proc: subprocess.Popen, what: str, logs: dict[str, Path]) -> None:
     try:
         failed = proc.wait(timeout=SETUP_STEP_TIMEOUT_S) != 0
@@ -176,35 +181,45 @@ def linli_server(tmp_path_factory) -> LinliServer:
         log.write_bytes(b"")
     env = _server_env(var_dir)
 
-    # collectstatic does not touch the database: run it while the schema is built.
-    static = _manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=logs["setup"])
-    try:
-        _check(_manage(env, "migrate", "--noinput", "-v0", log=logs["setup"]), "migrate", logs)
-        _check(_manage(env, "load_demo", log=logs["setup"]), "load_demo", logs)
-        _check(static, "collectstatic", logs)
-    finally:
-        _stop(static)
-
     port = _free_port()
     server = LinliServer(url=f"http://127.0.0.1:{port}", var_dir=var_dir, logs=logs)
     gunicorn = [sys.executable, "-m", "gunicorn", "linli.wsgi", "--workers", "2", "--timeout", "60"]
-    with logs["gunicorn"].open("ab") as out:
-        server.processes["gunicorn"] = subprocess.Popen(
-            [*gunicorn, "--bind", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     worker = ["db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"]
-    server.processes["worker"] = _manage(env, *worker, "--no-startup-delay", log=logs["worker"])
+    started = time.monotonic()
     died: list[str] = []
+    # collectstatic does not touch the database: it runs while the schema is built.
+    # gunicorn boots (imports the whole app in each worker) while the demo loads; it
+    # gets no request before the demo is in. The task worker starts after the demo,
+    # so that it never competes with load_demo for the database.
+    static = _manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=logs["setup"])
     try:
+        began = time.monotonic()
+        _check(_manage(env, "migrate", "--noinput", "-v0", log=logs["setup"]), "migrate", logs)
+        SETUP_SECONDS["migrate"] = time.monotonic() - began
+        with logs["gunicorn"].open("ab") as out:
+            server.processes["gunicorn"] = subprocess.Popen(
+                [*gunicorn, "--bind", f"127.0.0.1:{port}"],
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        began = time.monotonic()
+        _check(_manage(env, "load_demo", log=logs["setup"]), "load_demo", logs)
+        SETUP_SECONDS["load_demo"] = time.monotonic() - began
+        _check(static, "collectstatic", logs)
+        server.processes["worker"] = _manage(env, *worker, "--no-startup-delay", log=logs["worker"])
+        began = time.monotonic()
         _wait_until_up(server)
+        SETUP_SECONDS["server up after the demo"] = time.monotonic() - began
+        SETUP_SECONDS["set-up in all"] = time.monotonic() - started
         yield server
         died = [name for name, proc in server.processes.items() if proc.poll() is not None]
     finally:
-        for proc in server.processes.values():
+        for proc in (static, *server.processes.values()):
+            if proc.poll() is None:
+                proc.terminate()  # all at once: each may take a moment to finish
+        for proc in (static, *server.processes.values()):
             _stop(proc)
     if died:  # a worker that crashed mid-run would leave background work silently undone
         raise RuntimeError(f"e2e: {', '.join(died)} stopped during the run\n{server.log_tail()}")
@@ -226,6 +241,12 @@ def _wait_until_up(server: LinliServer) -> None:
     pytest.exit(
         f"e2e: the server did not answer in {BOOT_TIMEOUT_S} s\n{server.log_tail()}", returncode=1
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SETUP_SECONDS:
+        steps = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in SETUP_SECONDS.items())
+        terminalreporter.write_line(f"e2e set-up: {steps}")
 
 
 # --- The browser -----------------------------------------------------------------

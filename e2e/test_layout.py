@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -51,3 +53,28 @@ def test_the_login_page_fits_a_phone(phone_page):
     phone_page.goto("/accounts/login/")
     expect(phone_page.locator("form button[type=submit]")).to_be_in_viewport()
     assert overflows_horizontally(phone_page) == []
+
+
+def test_on_a_phone_the_care_menu_is_one_row_that_scrolls_sideways(new_page):
+    # A grid worker has ten care pages; at 390 px they used to take three rows of
+    # pills above every care page.
+    page = login(new_page(viewport={"width": 390, "height": 844}, is_mobile=True), "grid1")
+    page.goto("/care/season/")  # the last of the row: it must be scrolled into view
+    menu = page.get_by_role("navigation", name="关爱")
+    links = menu.get_by_role("link")
+    assert links.count() >= 8
+    expect(menu.locator("a[aria-current=page]")).to_be_in_viewport()
+    rows = {round(box["y"]) for box in (link.bounding_box() for link in links.all())}
+    assert len(rows) == 1, rows
+    assert menu.bounding_box()["height"] < 60
+    assert overflows_horizontally(page) == []  # the row scrolls, not the page
+
+    # By keyboard every link is reachable, and the one with the focus comes into view.
+    page.goto("/care/day/")
+    links.first.focus()
+    for _ in range(links.count() - 1):
+        page.keyboard.press("Tab")
+    expect(links.last).to_be_focused()
+    expect(links.last).to_be_in_viewport()
+    links.last.press("Enter")
+    expect(page).to_have_url(re.compile(r"/care/season/$"))
