@@ -1,4 +1,5 @@
-"""The hotline's settings in Django's admin: categories, time limits, service providers.
+"""The hotline's settings in Django's admin: categories, time limits, the official calendar
+days that count as holidays or make-up working days, and service providers.
 
 Work orders, their timelines and the outbox are shown read-only: every change to an
 order goes through ``hotline.services`` (the intake console and order pages), so the
@@ -11,12 +12,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from pypinyin import Style, lazy_pinyin
 
 from accounts.scopes import scope_of
 from hotline.models import (
+    CalendarDay,
     Category,
     Notification,
     Order,
@@ -99,6 +102,21 @@ class SlaLimitAdmin(AuditedAdmin):
         "warn_before_minutes",
     ]
     list_filter = ["urgency"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    """Next year's holidays and make-up working days, until the calendar package knows
+    them (see ``linli.lib.workdays``): the time limits count working days by them."""
+
+    list_display = ["date", "weekday", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    @admin.display(description=_("weekday"), ordering="date")
+    def weekday(self, obj):
+        return date_format(obj.date, "l")
 
 
 class ServiceProviderForm(forms.ModelForm):

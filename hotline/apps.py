@@ -44,3 +44,22 @@ class HotlineConfig(AppConfig):
         (60, "hotline.tasks.sweep_deadlines"),
         (60, "hotline.tasks.deliver_notifications"),
     ]
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from hotline.models import CalendarDay
+        from linli.lib import workdays
+
+        # The time limits count working days; the days an administrator entered
+        # (holidays of a year the calendar package does not know yet) are part of it.
+        workdays.set_entered_days(CalendarDay.days_of)
+
+        def forget(**kwargs):
+            workdays.forget_entered_days()
+
+        # weak=False: the receiver is a local function that nothing else holds on to.
+        post_save.connect(forget, sender=CalendarDay, weak=False, dispatch_uid="hotline.day_saved")
+        post_delete.connect(
+            forget, sender=CalendarDay, weak=False, dispatch_uid="hotline.day_deleted"
+        )

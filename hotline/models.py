@@ -128,6 +128,46 @@ class SlaLimit(models.Model):
         return f"{self.category or '*'} / {self.get_urgency_display()}"
 
 
+class CalendarDay(models.Model):
+    """A day the official calendar sets apart, entered by an administrator: a public
+    holiday (放假) or a make-up working day on a weekend (调休上班).
+
+    The ``chinesecalendar`` package knows the State Council's schedule only up to the
+    year of its release; the schedule for the next year is published each winter. Until
+    the package is upgraded, the administrator enters that year's days here, and the
+    working-day calendar of the time limits (``linli.lib.workdays``) uses them. A day
+    entered here also wins over the package, should a local correction be needed.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday (day off)")
+        WORKDAY = "workday", _("Make-up working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    name = models.CharField(
+        _("name"), max_length=40, blank=True, help_text=_("e.g. Spring Festival (春节)")
+    )
+
+    class Meta:
+        verbose_name = _("official calendar day")
+        verbose_name_plural = _("official calendar days")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+    @property
+    def is_working_day(self) -> bool:
+        return self.kind == self.Kind.WORKDAY
+
+    @classmethod
+    def days_of(cls, year: int) -> dict:
+        """The days entered for ``year``: {date: True for a working day, False for a day off}."""
+        rows = cls.objects.filter(date__year=year).values_list("date", "kind")
+        return {day: kind == cls.Kind.WORKDAY for day, kind in rows}
+
+
 class ServiceProvider(EncryptedPhone):
     """A tradesman or firm the community calls on (TV repair, roofing, drain clearing …).
 
