@@ -158,7 +158,7 @@ def run_engine(engine: str, args) -> dict:
             "LOAD_GRID_WORKERS": str(grid_workers),
             "LOAD_LEADERS": str(leaders),
         }
-        server = Server(scratch, args.port)
+        server = Server(scratch, args.port, workers=args.workers)
         with server:
             client: dict = {}
             meter = CpuMeter(
@@ -245,6 +245,7 @@ def summarize(engine: str, where: str, args, data: dict, cpu: dict) -> dict:
         "engine": engine,
         "where": where,
         "users": args.users,
+        "workers": args.workers,
         "think_s": list(args.think),
         "window_s": window,
         "types": {name: stats(rows) for name, rows in sorted(by_name.items())},
@@ -258,7 +259,8 @@ def report(result: dict) -> None:
     print()
     print(
         f"## {result['engine']}: {result['users']} users, think {result['think_s'][0]:g}–"
-        f"{result['think_s'][1]:g} s, {result['window_s']:.0f} s measured ({result['where']})"
+        f"{result['think_s'][1]:g} s, {result['window_s']:.0f} s measured, gunicorn with "
+        f"{result['workers']} workers ({result['where']})"
     )
     print()
     print("| request | count | errors | p50 ms | p95 ms | p99 ms | max ms | req/s |")
@@ -314,6 +316,9 @@ def main() -> None:
     )
     parser.add_argument("--demo-orders", type=int, default=2400, help="LINLI_DEMO_ORDERS")
     parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers (scripts/serve.sh runs two)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--setup-plan", type=Path, help=argparse.SUPPRESS)

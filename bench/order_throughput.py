@@ -291,7 +291,7 @@ def run_engine(engine: str, args) -> list[dict]:
         plan = json.loads(plan_path.read_text())
         print(f"[{engine}] built in {built:.0f} s; serving on port {args.port}…")
         results = []
-        with Server(scratch, args.port) as server:
+        with Server(scratch, args.port, workers=args.workers) as server:
             for mode in args.mode:
                 print(
                     f"[{engine}] {mode}: {args.concurrency} threads, {args.warmup:g} s warm-up, "
@@ -310,7 +310,7 @@ def report(results: list[dict], args) -> None:
     print()
     print(
         f"## Order creation: {args.concurrency} client threads, {args.duration:g} s measured, "
-        "gunicorn with 2 workers"
+        f"gunicorn with {args.workers} workers"
     )
     print()
     print(
@@ -526,6 +526,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--demo-orders", type=int, default=2400, help="LINLI_DEMO_ORDERS")
     parser.add_argument("--port", type=int, default=8092)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn workers (scripts/serve.sh runs two)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--profile", action="store_true", help="profile single creates instead")
