@@ -1,9 +1,10 @@
 """Session lifetime for staff: the idle timeout and the absolute limit.
 
-The idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST: every
-request renews the session, except those a page sends by itself (a console polling
-for calls), whose views are marked ``does_not_renew_session``. SessionTimeoutMiddleware
-adds the hard limit after which even an active session must log in again.
+The idle timeout comes from SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST: a
+request renews the session (at most once a minute), except those a page sends by
+itself (a console polling for calls), whose views are marked
+``does_not_renew_session``. SessionTimeoutMiddleware adds the hard limit after which
+even an active session must log in again.
 """
 
 import time
@@ -35,19 +36,30 @@ def does_not_renew_session(view):
     return wrapped
 
 
+# A session is renewed (written back with a new expiry) at most this often: the
+# idle timeout is then exact to the minute, and the pages a user clicks through
+# within a minute cost no database write each.
+RENEW_EVERY_SECONDS = 60
+SESSION_RENEWED = "linli_session_renewed"
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a request marked by ``does_not_renew_session`` leaves the
-    session as it was (unless the request really changed it): saving it would push the
-    idle timeout back."""
+    """Django's, with two differences. A request marked by ``does_not_renew_session``
+    leaves the session as it was (unless the request really changed it): saving it
+    would push the idle timeout back. And an unchanged session is renewed at most
+    once a minute rather than on every request."""
 
     def process_response(self, request, response):
         session = getattr(request, "session", None)
-        if (
-            session is not None
-            and not getattr(request, "renews_session", True)
-            and not session.modified
-        ):
+        if session is None or session.modified:
+            return super().process_response(request, response)
+        if not getattr(request, "renews_session", True):
             return response
+        if not session.is_empty():
+            now = int(time.time())
+            if now - session.get(SESSION_RENEWED, 0) < RENEW_EVERY_SECONDS:
+                return response
+            session[SESSION_RENEWED] = now
         return super().process_response(request, response)
 
 

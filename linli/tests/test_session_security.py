@@ -113,6 +113,33 @@ def test_an_active_session_is_renewed_and_an_idle_one_ends_after_thirty_minutes(
 
 
 @pytest.mark.django_db
+def test_clicking_through_pages_renews_the_session_once_a_minute_not_on_every_click(
+    login, operator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes(client) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("home")).status_code == 200
+        return sum(
+            1
+            for q in queries.captured_queries
+            if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+        )
+
+    with time_machine.travel(START, tick=False) as clock:
+        client = login(operator)
+        client.get(reverse("home"))
+        clock.shift(dt.timedelta(seconds=61))
+        assert session_writes(client) == 1
+        clock.shift(dt.timedelta(seconds=20))
+        assert session_writes(client) == 0
+        clock.shift(dt.timedelta(seconds=41))
+        assert session_writes(client) == 1
+
+
+@pytest.mark.django_db
 def test_even_an_active_session_ends_at_the_absolute_limit(login, operator, settings):
     settings.LINLI_SESSION_ABSOLUTE_HOURS = 1
     with time_machine.travel(START, tick=False) as clock:
