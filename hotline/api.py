@@ -383,22 +383,41 @@ def create(request, data: OrderIn):
     return Status(201, _detail(order))
 
 
-def _step(path: str, summary: str):
-    return router.post(
-        f"/orders/{{number}}/{path}", response=responses({200: OrderDetail}), summary=summary
-    )
+def _step(path: str, summary: str, body: type[Schema]):
+    """``POST /orders/{number}/<path>``: one step of an order's life.
+
+    Every step checks the write scope, finds the order by its number in the caller's
+    area (404 outside it) and answers with the order's detail afterwards; the decorated
+    function only calls the service, as ``act(request, order, data)``.
+    """
+
+    def register(act):
+        def endpoint(request, data, number: str = NumberPath):
+            require_scope(request, WRITE)
+            order = _order(request, number)
+            act(request, order, data)
+            return _detail(order)
+
+        # django-ninja reads the request body's schema and the path from the signature.
+        endpoint.__annotations__ = {"data": body, "number": str}
+        endpoint.__name__ = endpoint.__qualname__ = act.__name__
+        endpoint.__doc__ = act.__doc__
+        router.post(
+            f"/orders/{{number}}/{path}", response=responses({200: OrderDetail}), summary=summary
+        )(endpoint)
+        return act
+
+    return register
 
 
-@_step("dispatch", "派单 Dispatch (or re-dispatch) to one assignee")
-def dispatch(request, data: DispatchIn, number: str = NumberPath):
+@_step("dispatch", "派单 Dispatch (or re-dispatch) to one assignee", DispatchIn)
+def dispatch(request, order: Order, data: DispatchIn) -> None:
     from accounts.models import User
     from cobuild.models import Unit
     from hotline.models import ServiceProvider
     from hotline.services import dispatch_order
     from people.models import Volunteer
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     dispatch_order(
         acting_user=request.auth,
         order=order,
@@ -410,27 +429,21 @@ def dispatch(request, data: DispatchIn, number: str = NumberPath):
         reassign=data.reassign,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("accept", "签收 Accept")
-def accept(request, data: OnBehalfIn, number: str = NumberPath):
+@_step("accept", "签收 Accept", OnBehalfIn)
+def accept(request, order: Order, data: OnBehalfIn) -> None:
     from hotline.services import accept_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     accept_order(
         acting_user=request.auth, order=order, on_behalf_of=data.on_behalf_of, channel="api"
     )
-    return _detail(order)
 
 
-@_step("start", "办理 Start work")
-def start(request, data: StartIn, number: str = NumberPath):
+@_step("start", "办理 Start work", StartIn)
+def start(request, order: Order, data: StartIn) -> None:
     from hotline.services import start_work
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     start_work(
         acting_user=request.auth,
         order=order,
@@ -438,15 +451,12 @@ def start(request, data: StartIn, number: str = NumberPath):
         note=data.note,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("notes", "Add a note to the timeline")
-def note(request, data: NoteIn, number: str = NumberPath):
+@_step("notes", "Add a note to the timeline", NoteIn)
+def note(request, order: Order, data: NoteIn) -> None:
     from hotline.services import add_note
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     add_note(
         acting_user=request.auth,
         order=order,
@@ -454,15 +464,12 @@ def note(request, data: NoteIn, number: str = NumberPath):
         on_behalf_of=data.on_behalf_of,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("return", "退单 Return, with the reason")
-def return_(request, data: ReasonIn, number: str = NumberPath):
+@_step("return", "退单 Return, with the reason", ReasonIn)
+def return_(request, order: Order, data: ReasonIn) -> None:
     from hotline.services import return_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     return_order(
         acting_user=request.auth,
         order=order,
@@ -470,15 +477,12 @@ def return_(request, data: ReasonIn, number: str = NumberPath):
         on_behalf_of=data.on_behalf_of,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("resolve", "办结 Resolve, saying what was done")
-def resolve(request, data: ResolveIn, number: str = NumberPath):
+@_step("resolve", "办结 Resolve, saying what was done", ResolveIn)
+def resolve(request, order: Order, data: ResolveIn) -> None:
     from hotline.services import resolve_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     resolve_order(
         acting_user=request.auth,
         order=order,
@@ -486,16 +490,13 @@ def resolve(request, data: ResolveIn, number: str = NumberPath):
         on_behalf_of=data.on_behalf_of,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("callback", "回访 Record the call-back")
-def callback(request, data: CallbackIn, number: str = NumberPath):
+@_step("callback", "回访 Record the call-back", CallbackIn)
+def callback(request, order: Order, data: CallbackIn) -> None:
     from hotline.models import OrderContact
     from hotline.services import record_callback
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     contact = None
     if data.contact_id is not None:
         contact = get_object_or_404(OrderContact, pk=data.contact_id, order=order)
@@ -508,57 +509,42 @@ def callback(request, data: CallbackIn, number: str = NumberPath):
         keep_closed_reason=data.keep_closed_reason,
         channel="api",
     )
-    return _detail(order)
 
 
-@_step("close", "Close")
-def close(request, data: CloseIn, number: str = NumberPath):
+@_step("close", "Close", CloseIn)
+def close(request, order: Order, data: CloseIn) -> None:
     from hotline.services import close_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     close_order(acting_user=request.auth, order=order, note=data.note, channel="api")
-    return _detail(order)
 
 
-@_step("withdraw", "撤单 Withdrawn by the caller")
-def withdraw(request, data: WithdrawIn, number: str = NumberPath):
+@_step("withdraw", "撤单 Withdrawn by the caller", WithdrawIn)
+def withdraw(request, order: Order, data: WithdrawIn) -> None:
     from hotline.services import withdraw_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     withdraw_order(acting_user=request.auth, order=order, reason=data.reason, channel="api")
-    return _detail(order)
 
 
-@_step("merge", "并单 Merge this duplicate into another order")
-def merge(request, data: MergeIn, number: str = NumberPath):
+@_step("merge", "并单 Merge this duplicate into another order", MergeIn)
+def merge(request, order: Order, data: MergeIn) -> None:
     from hotline.services import merge_orders
 
-    require_scope(request, WRITE)
-    duplicate = _order(request, number)
     into = _order(request, data.into)
-    merge_orders(acting_user=request.auth, duplicate=duplicate, into=into, channel="api")
-    return _detail(duplicate)
+    merge_orders(acting_user=request.auth, duplicate=order, into=into, channel="api")
 
 
-@_step("supervise", "督办 Put under supervision")
-def supervise(request, data: SuperviseIn, number: str = NumberPath):
+@_step("supervise", "督办 Put under supervision", SuperviseIn)
+def supervise(request, order: Order, data: SuperviseIn) -> None:
     from hotline.services import supervise_order
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     supervise_order(acting_user=request.auth, order=order, note=data.note, channel="api")
-    return _detail(order)
 
 
-@_step("callers", "重复诉求 Attach another caller about the same matter")
-def attach(request, data: AttachCallerIn, number: str = NumberPath):
+@_step("callers", "重复诉求 Attach another caller about the same matter", AttachCallerIn)
+def attach(request, order: Order, data: AttachCallerIn) -> None:
     from hotline.services import attach_caller
     from people.models import Resident
 
-    require_scope(request, WRITE)
-    order = _order(request, number)
     caller = None
     if data.caller_id is not None:
         caller = get_object_or_404(Resident.objects.visible_to(request.auth), pk=data.caller_id)
@@ -571,4 +557,3 @@ def attach(request, data: AttachCallerIn, number: str = NumberPath):
         note=data.note,
         channel="api",
     )
-    return _detail(order)

@@ -257,6 +257,47 @@ def _transition(
     order.updated_at = now
 
 
+def _advance(
+    order: Order,
+    kind: str,
+    *,
+    to_state: str,
+    actor,
+    channel: str,
+    now,
+    conflict: str | None = None,
+    match_assignee: bool = False,
+    note: str = "",
+    on_behalf_of: str = "",
+    data: dict | None = None,
+    **fields,
+) -> OrderEvent:
+    """One step of the order's life: move it on from the state the caller saw (a
+    conditional UPDATE, see ``_transition``) and append the timeline entry saying so."""
+    from_state = order.state
+    _transition(
+        order,
+        expected=from_state,
+        to_state=to_state,
+        conflict=conflict or _("Someone else changed this order first."),
+        match_assignee=match_assignee,
+        now=now,
+        **fields,
+    )
+    return _event(
+        order,
+        kind,
+        actor=actor,
+        at=now,
+        channel=channel,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        on_behalf_of=on_behalf_of,
+        data=data,
+    )
+
+
 def _touch(order: Order, *, states, conflict: str, now) -> None:
     """Lock the order row for this transaction (PostgreSQL) and check its state.
 
@@ -657,7 +698,6 @@ def dispatch_order(
         order, user=user, volunteer=volunteer, provider=provider, unit=unit
     )
     from_state = order.state
-    already = _("Someone else already dispatched this order.")
     if from_state == State.DISPATCHED:
         if not reassign:
             raise Conflict(
@@ -682,35 +722,27 @@ def dispatch_order(
             _("This order is %(state)s; it cannot be dispatched.")
             % {"state": _state_label(from_state)}
         )
-    previous = order.assignee_label
     now = _now()
     fields = _assignee_fields(**{kind: target})
     if kind == "unit":
         fields["level"] = Level.UNIT
-    _transition(
+    data = {"assignee_kind": kind, "assignee_id": target.pk, "assignee": str(target)}
+    if from_state == State.DISPATCHED:
+        data["previous"] = order.assignee_label
+    _advance(
         order,
-        expected=from_state,
+        Kind.DISPATCHED,
         to_state=State.DISPATCHED,
-        conflict=already,
-        match_assignee=from_state == State.DISPATCHED,
+        actor=acting_user,
+        channel=channel,
         now=now,
+        conflict=_("Someone else already dispatched this order."),
+        match_assignee=from_state == State.DISPATCHED,
+        note=note,
+        data=data,
         dispatched_at=now,
         warned_at=None,
         **fields,
-    )
-    data = {"assignee_kind": kind, "assignee_id": target.pk, "assignee": str(target)}
-    if from_state == State.DISPATCHED:
-        data["previous"] = previous
-    _event(
-        order,
-        Kind.DISPATCHED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
-        to_state=State.DISPATCHED,
-        note=note,
-        data=data,
     )
     _audit(acting_user, "dispatch", order, channel=channel, note=str(target), after=data)
     if kind in ("user", "volunteer"):
@@ -737,25 +769,18 @@ def accept_order(*, acting_user, order, on_behalf_of="", channel="web") -> Order
             % {"state": _state_label(order.state)}
         )
     now = _now()
-    _transition(
-        order,
-        expected=State.DISPATCHED,
-        to_state=State.ACCEPTED,
-        conflict=_("Someone else already accepted this order."),
-        match_assignee=True,
-        now=now,
-        accepted_at=order.accepted_at or now,
-        warned_at=None,
-    )
-    _event(
+    _advance(
         order,
         Kind.ACCEPTED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=State.DISPATCHED,
         to_state=State.ACCEPTED,
+        actor=acting_user,
+        channel=channel,
+        now=now,
+        conflict=_("Someone else already accepted this order."),
+        match_assignee=True,
         on_behalf_of=on_behalf_of,
+        accepted_at=order.accepted_at or now,
+        warned_at=None,
     )
     _audit(acting_user, "accept", order, channel=channel, note=on_behalf_of)
     return order
@@ -772,22 +797,13 @@ def start_work(*, acting_user, order, on_behalf_of="", channel="web", note="") -
             _("This order is %(state)s; work can start only on an accepted order.")
             % {"state": _state_label(order.state)}
         )
-    now = _now()
-    _transition(
-        order,
-        expected=State.ACCEPTED,
-        to_state=State.IN_PROGRESS,
-        conflict=_("Someone else changed this order first."),
-        now=now,
-    )
-    _event(
+    _advance(
         order,
         Kind.STARTED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=State.ACCEPTED,
         to_state=State.IN_PROGRESS,
+        actor=acting_user,
+        channel=channel,
+        now=_now(),
         note=note,
         on_behalf_of=on_behalf_of,
     )
@@ -851,30 +867,19 @@ def return_order(*, acting_user, order, reason, on_behalf_of="", channel="web") 
             _("This order is %(state)s; only an order in someone's hands can be returned.")
             % {"state": _state_label(order.state)}
         )
-    from_state = order.state
-    previous = order.assignee_label
-    now = _now()
-    _transition(
-        order,
-        expected=from_state,
-        to_state=State.RETURNED,
-        conflict=_("Someone else changed this order first."),
-        match_assignee=True,
-        now=now,
-        warned_at=None,
-        **_assignee_fields(),
-    )
-    _event(
+    _advance(
         order,
         Kind.RETURNED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
         to_state=State.RETURNED,
+        actor=acting_user,
+        channel=channel,
+        now=_now(),
+        match_assignee=True,
         note=reason,
         on_behalf_of=on_behalf_of,
-        data={"previous": previous},
+        data={"previous": order.assignee_label},
+        warned_at=None,
+        **_assignee_fields(),
     )
     _audit(acting_user, "return", order, channel=channel, note=reason)
     for recipient in sla.community_staff(order.community_id, roles=(Role.OPERATOR,)):
@@ -903,27 +908,18 @@ def resolve_order(
             _("This order is %(state)s; only an accepted order can be resolved.")
             % {"state": _state_label(order.state)}
         )
-    from_state = order.state
     now = _now()
-    _transition(
-        order,
-        expected=from_state,
-        to_state=State.RESOLVED,
-        conflict=_("Someone else changed this order first."),
-        now=now,
-        resolved_at=now,
-        resolution=resolution,
-    )
-    event = _event(
+    event = _advance(
         order,
         Kind.RESOLVED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
         to_state=State.RESOLVED,
+        actor=acting_user,
+        channel=channel,
+        now=now,
         note=resolution,
         on_behalf_of=on_behalf_of,
+        resolved_at=now,
+        resolution=resolution,
     )
     _record_photos(order, event, acting_user, photo_paths, now)
     _audit(acting_user, "resolve", order, channel=channel, note=resolution[:100])
@@ -1067,25 +1063,17 @@ def record_callback(
     if not all(results):
         return order
     overall = _overall(results)
-    _transition(
-        order,
-        expected=State.RESOLVED,
-        to_state=State.CALLED_BACK,
-        conflict=_("Someone else changed this order first."),
-        now=now,
-        satisfaction=overall,
-        called_back_at=now,
-    )
-    _event(
+    _advance(
         order,
         Kind.CALLBACK,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=State.RESOLVED,
         to_state=State.CALLED_BACK,
+        actor=acting_user,
+        channel=channel,
+        now=now,
         note=completing["note"],
         data={**completing["data"], "result": overall, "complete": True},
+        satisfaction=overall,
+        called_back_at=now,
     )
     if overall != Satisfaction.UNSATISFIED:
         _close(acting_user, order, now=now, channel=channel, note=_("Closed after the call-back."))
@@ -1097,12 +1085,15 @@ def _reopen(acting_user, order: Order, *, now, channel: str, words: str) -> None
     deadlines; every contact will be called back again after the next resolution."""
     to_state = State.DISPATCHED if order.assignee_label else State.RECEIVED
     response_due, resolution_due = sla.deadlines(order.category, order.urgency, now)
-    _transition(
+    _advance(
         order,
-        expected=State.RESOLVED,
+        Kind.REOPENED,
         to_state=to_state,
-        conflict=_("Someone else changed this order first."),
+        actor=acting_user,
+        channel=channel,
         now=now,
+        note=words,
+        data={"reopen_count": order.reopen_count + 1},
         reopen_count=order.reopen_count + 1,
         resolved_at=None,
         satisfaction=Satisfaction.UNSATISFIED,
@@ -1113,17 +1104,6 @@ def _reopen(acting_user, order: Order, *, now, channel: str, words: str) -> None
         solved_on_call=False,
     )
     OrderContact.objects.filter(order=order).update(callback_result="", callback_attempts=0)
-    _event(
-        order,
-        Kind.REOPENED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=State.RESOLVED,
-        to_state=to_state,
-        note=words,
-        data={"reopen_count": order.reopen_count},
-    )
     _audit(acting_user, "reopen", order, channel=channel, note=words[:100])
     _notify_assignee(
         order,
@@ -1135,24 +1115,15 @@ def _reopen(acting_user, order: Order, *, now, channel: str, words: str) -> None
 
 
 def _close(acting_user, order: Order, *, now, channel: str, note: str) -> None:
-    from_state = order.state
-    _transition(
-        order,
-        expected=from_state,
-        to_state=State.CLOSED,
-        conflict=_("Someone else changed this order first."),
-        now=now,
-        closed_at=now,
-    )
-    _event(
+    _advance(
         order,
         Kind.CLOSED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
         to_state=State.CLOSED,
+        actor=acting_user,
+        channel=channel,
+        now=now,
         note=note,
+        closed_at=now,
     )
     _audit(acting_user, "close", order, channel=channel, note=note)
 
@@ -1191,25 +1162,16 @@ def withdraw_order(*, acting_user, order, reason, channel="phone") -> Order:
             _("This order is %(state)s; it can no longer be withdrawn.")
             % {"state": _state_label(order.state)}
         )
-    from_state = order.state
     now = _now()
-    _transition(
-        order,
-        expected=from_state,
-        to_state=State.WITHDRAWN,
-        conflict=_("Someone else changed this order first."),
-        now=now,
-        closed_at=now,
-    )
-    _event(
+    _advance(
         order,
         Kind.WITHDRAWN,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
         to_state=State.WITHDRAWN,
+        actor=acting_user,
+        channel=channel,
+        now=now,
         note=reason,
+        closed_at=now,
     )
     _audit(acting_user, "withdraw", order, channel=channel, note=reason)
     _notify_assignee(
@@ -1248,14 +1210,16 @@ def merge_orders(*, acting_user, duplicate, into, channel="web") -> Order:
                 % {"number": order.number, "state": _state_label(order.state)}
             )
     now = _now()
-    from_state = duplicate.state
     _touch(into, states=mergeable, conflict=_("Someone else changed this order first."), now=now)
-    _transition(
+    _advance(
         duplicate,
-        expected=from_state,
+        Kind.MERGED,
         to_state=State.MERGED,
-        conflict=_("Someone else changed this order first."),
+        actor=acting_user,
+        channel=channel,
         now=now,
+        note=_("Merged into %(number)s.") % {"number": into.number},
+        data={"into": into.pk, "into_number": into.number},
         merged_into=into,
         closed_at=now,
     )
@@ -1268,17 +1232,6 @@ def merge_orders(*, acting_user, duplicate, into, channel="web") -> Order:
         order=into, callback_result="", callback_attempts=0
     )
     Order.objects.filter(merged_into=duplicate).update(merged_into=into)
-    _event(
-        duplicate,
-        Kind.MERGED,
-        actor=acting_user,
-        at=now,
-        channel=channel,
-        from_state=from_state,
-        to_state=State.MERGED,
-        note=_("Merged into %(number)s.") % {"number": into.number},
-        data={"into": into.pk, "into_number": into.number},
-    )
     _event(
         into,
         Kind.MERGED,
