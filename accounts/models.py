@@ -38,12 +38,22 @@ class User(AbstractUser):
         return self.display_name or self.get_username()
 
     @property
-    def roles(self) -> frozenset[str]:
-        cached = getattr(self, "_roles_cache", None)
+    def grant_rows(self) -> list[tuple[str, int | None, int | None, int | None, int | None]]:
+        """(role, region_id, community_id, grid_id, compound_id) of every grant, read
+        once per user object: roles and scopes are both worked out from it."""
+        cached = getattr(self, "_grant_rows_cache", None)
         if cached is None:
-            cached = frozenset(self.grants.values_list("role", flat=True))
-            self._roles_cache = cached
+            cached = list(
+                self.grants.values_list(
+                    "role", "region_id", "community_id", "grid_id", "compound_id"
+                )
+            )
+            self._grant_rows_cache = cached
         return cached
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(row[0] for row in self.grant_rows)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -62,16 +62,13 @@ def scope_of(user, roles: tuple[str, ...] | None = None) -> Scope:
         return cache[cache_key]
     from places.models import Community
 
-    grants = user.grants.all()
-    if roles:
-        grants = grants.filter(role__in=roles)
     community_ids: set[int] = set()
     grid_ids: set[int] = set()
     compound_ids: set[int] = set()
     region_ids: set[int] = set()
-    for region_id, community_id, grid_id, compound_id in grants.values_list(
-        "region_id", "community_id", "grid_id", "compound_id"
-    ):
+    for role, region_id, community_id, grid_id, compound_id in user.grant_rows:
+        if roles and role not in roles:
+            continue
         if region_id:
             region_ids.add(region_id)
         elif community_id:
