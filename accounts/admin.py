@@ -8,29 +8,37 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts import audit
 from accounts.models import AuditLog, RoleGrant, User
 from accounts.scopes import scope_of
-from linli.lib.admin import AuditedAdmin
+from linli.lib.admin import AuditedAdmin, ScopedTabularInline, users_in_scope
+
+__all__ = ["users_in_scope"]  # kept importable from here
 
 
-class RoleGrantInline(admin.TabularInline):
-    model = RoleGrant
-    extra = 0
-    fields = ["role", "region", "community", "grid", "compound"]
-    autocomplete_fields = ["grid", "compound"]
-
-
-def users_in_scope(queryset, user):
-    """Accounts an administrator may open in the admin: themselves and the people
-    holding a grant inside their communities (superusers: everyone)."""
+def grants_in_scope(queryset, user):
+    """The grants an administrator may see and change on an account: those over their
+    own communities (and counties they hold). A grant the same person holds elsewhere
+    stays out of the form, so it can be neither read nor overwritten here."""
     scope = scope_of(user)
     if user.is_superuser or scope.everything:
         return queryset
     ids = scope.all_community_ids()
     return queryset.filter(
-        Q(pk=user.pk)
-        | Q(grants__community_id__in=ids)
-        | Q(grants__grid__community_id__in=ids)
-        | Q(grants__compound__grid__community_id__in=ids)
-    ).distinct()
+        Q(community_id__in=ids)
+        | Q(grid__community_id__in=ids)
+        | Q(compound__grid__community_id__in=ids)
+        | Q(region_id__in=user.grants.filter(region__isnull=False).values("region"))
+    )
+
+
+class RoleGrantInline(ScopedTabularInline):
+    """An account's roles; the places offered (and accepted) are the administrator's."""
+
+    model = RoleGrant
+    extra = 0
+    fields = ["role", "region", "community", "grid", "compound"]
+    autocomplete_fields = ["grid", "compound"]
+
+    def get_queryset(self, request):
+        return grants_in_scope(super().get_queryset(request), request.user)
 
 
 @admin.register(User)
@@ -44,6 +52,14 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
 
     def get_queryset(self, request):
         return users_in_scope(super().get_queryset(request), request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers or hands out permissions: anyone else could
+        # promote themselves, or pass on rights they do not hold.
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [*fields, "is_superuser", "groups", "user_permissions"]
 
 
 @admin.register(AuditLog)
