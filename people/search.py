@@ -22,7 +22,9 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Collate
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from linli.lib import pii
 from people.models import Phone, Resident
@@ -41,16 +43,28 @@ _ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 _BUILDING_SUFFIXES = ("号楼", "号院", "栋", "幢")
 
 
-def prefix(field_name: str, value: str) -> Q:
-    """An index-friendly prefix match.
+def _bytes(field_name: str):
+    """The column compared in byte order: COLLATE "C" on PostgreSQL (served by the
+    indexes of people migration 0005), the column itself on SQLite, which compares
+    bytes already."""
+    if connection.vendor == "postgresql":
+        return Collate(F(field_name), "C")
+    return F(field_name)
 
-    SQLite uses an index for LIKE only under a NOCASE collation, so there a prefix
-    becomes a range on the ordinary (binary) index; PostgreSQL's LIKE 'x%' uses the
-    varchar_pattern_ops indexes of the resident table.
-    """
-    if connection.vendor == "sqlite":
-        return Q(**{f"{field_name}__gte": value, f"{field_name}__lt": value + "\U0010ffff"})
-    return Q(**{f"{field_name}__startswith": value})
+
+def prefix(field_name: str, value: str) -> Q:
+    """An index-friendly prefix match: a range in byte order, which one index serves
+    together with ``ordered_by`` (SQLite uses an index for LIKE only under NOCASE;
+    PostgreSQL's LIKE cannot use an index that also gives the order)."""
+    column = _bytes(field_name)
+    return Q(GreaterThanOrEqual(column, Value(value))) & Q(
+        LessThan(column, Value(value + "\U0010ffff"))
+    )
+
+
+def ordered_by(field_name: str):
+    """The order that goes with ``prefix``: the first rows of the same index."""
+    return _bytes(field_name).asc()
 
 
 def building_names(number: str) -> list[str]:
@@ -280,7 +294,7 @@ def search(base, query: str, *, acting_user, limit: int = 20) -> list[int]:
     exact, tiers = filters
     rows = {r["id"]: r for r in base.filter(exact).order_by().values(*_FIELDS)[:CANDIDATES]}
     for q, ordering in tiers:
-        for row in base.filter(q).order_by(ordering).values(*_FIELDS)[:CANDIDATES]:
+        for row in base.filter(q).order_by(ordered_by(ordering)).values(*_FIELDS)[:CANDIDATES]:
             rows.setdefault(row["id"], row)
     return rank(parsed, list(rows.values()))[:limit]
 
