@@ -431,6 +431,19 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["community", "state", "created_at"]),
+            # The order lists, newest first with keyset pages, for a community's desk
+            # and a grid worker: read in index order, never sorted.
+            models.Index(
+                fields=["community", "created_at", "id"], name="hotline_order_community_new"
+            ),
+            models.Index(fields=["grid", "created_at", "id"], name="hotline_order_grid_new"),
+            # The few open orders among a community's many (the hand-over sheet, by due
+            # time). The condition is FINISHED_STATES, which Meta cannot name.
+            models.Index(
+                fields=["community", "resolution_due"],
+                name="hotline_order_open_due",
+                condition=~models.Q(state__in=["closed", "merged", "withdrawn"]),
+            ),
             models.Index(fields=["grid", "state"]),
             models.Index(fields=["assignee_user", "state"]),
             models.Index(fields=["category", "compound", "created_at"]),
