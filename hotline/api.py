@@ -16,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from accounts.scopes import scope_filter
 from hotline.models import Category, Order, OrderEvent
 from open311.apikit import ID_MAX, aware, decode_cursor, encode_cursor, require_scope, responses
 
@@ -190,11 +189,12 @@ class OrderFilters(Schema):
 
 
 def orders_for(user):
-    """Orders ``user`` may see: their scope, plus anything assigned to them."""
-    q = scope_filter(user, community_path="community", grid_path="grid", compound_path="compound")
-    if user.is_authenticated:
-        q |= Q(assignee_user=user) | Q(assignee_volunteer__user=user)
-    return Order.objects.filter(q).select_related(
+    """Orders ``user`` may see, by the pages' own rule: their area's through a role
+    that reads orders, plus anything assigned to them (a liaison or a committee
+    member reads no orders; a volunteer only theirs)."""
+    from hotline.views.common import visible_orders
+
+    return visible_orders(user).select_related(
         "category",
         "household__building__compound",
         "building__compound",
