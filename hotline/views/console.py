@@ -171,6 +171,12 @@ def _duplicates(user, form: IntakeForm, category, caller) -> list[Order]:
 @require_GET
 def console(request):
     """The whole console; ``?caller=`` or ``?call=`` opens a caller's card."""
+    return _console_page(request, query="")
+
+
+def _console_page(request, *, query: str):
+    # The search query comes only from a POST (see ``search``): a phone number in a
+    # URL would stay in browser history and access logs.
     user = request.user
     call = _call_for(user, request.GET.get("call"))
     resident = None
@@ -183,7 +189,6 @@ def console(request):
     if call is not None:
         initial["call"] = call.pk
     form = IntakeForm(user=user, initial=initial)
-    query = request.GET.get("q", "").strip()
     results = _search(user, query) if query else None
     context = {
         **card,
@@ -305,12 +310,15 @@ def _search(user, query: str):
 
 
 @roles_required(*DESK_ROLES)
-@require_GET
+@require_POST
 def search(request):
-    """The people search box (name, pinyin, initials, phone or its last four, address)."""
-    query = request.GET.get("q", "").strip()
+    """The people search box (name, pinyin, initials, phone or its last four, address).
+
+    POSTed, so that phone numbers never appear in URLs, history or access logs.
+    """
+    query = request.POST.get("q", "").strip()
     if not request.htmx:
-        return HttpResponseRedirect(f"{reverse('hotline:console')}?{urlencode({'q': query})}")
+        return _console_page(request, query=query)
     results = _search(request.user, query) if query else None
     return render(
         request,
