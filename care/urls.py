@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("day/", views.day, name="day"),
     path("overview/", views.overview, name="overview"),
+    path("check-ins/", views.check_ins, name="check_ins"),
     path("check-ins/<int:pk>/record/", views.record, name="record"),
     path("plans/", views.plans, name="plans"),
     path("plans/generate/", views.generate, name="generate"),

@@ -39,6 +39,7 @@ from care.models import (
     VisitPhoto,
 )
 from linli.lib.errors import NotFound, ServiceError
+from people.policy import can_see_care_tags
 
 VISIT_ROLES = (Role.GRID_WORKER, *COMMUNITY_ROLES)
 
@@ -107,6 +108,12 @@ def _settings_for(user) -> CareSettings | None:
     ids = scope_of(user, CARE_STAFF_ROLES).all_community_ids()
     community = Community.objects.filter(id__in=ids).order_by("code").first()
     return CareSettings.for_community(community) if community else None
+
+
+def _filtered(form, extra: dict) -> dict:
+    """The context every filtered list shares: the form, its query string for the pager
+    and the filters in words for the printed heading."""
+    return {"filters": form, "filter_query": form.query(), "described": form.describe(), **extra}
 
 
 # --- Today's check-ins ---------------------------------------------------------------------
@@ -225,6 +232,30 @@ def _message_for(check_in: CheckIn) -> str:
         "name": name,
         "outcome": check_in.get_outcome_display(),
     }
+
+
+@require_GET
+def check_ins(request):
+    """The check-ins made, newest first: who was called or visited, with what outcome,
+    by whom. A volunteer sees those of the residents they look after."""
+    _require(request, *CARE_STAFF_ROLES, Role.VOLUNTEER)
+    user = request.user
+    filters = forms.CheckInFilterForm(
+        request.GET or None, user=user, show_tags=can_see_care_tags(user)
+    )
+    qs = (
+        filters.apply(CheckIn.objects.visible_to(user))
+        .select_related(
+            "plan__resident__household__building__compound", "recorded_by", "done_by", "order"
+        )
+        .order_by("-at", "-id")
+    )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "care/check_ins.html",
+        _filtered(filters, {"page": page, "staff": _is_staff(user)}),
+    )
 
 
 # --- The grid worker's day -----------------------------------------------------------------
@@ -346,27 +377,16 @@ def overview(request):
 
 @require_GET
 def plans(request):
-    """Every care plan in scope, filterable by grid and by what needs attention."""
+    """Every care plan in scope, filtered by what the URL says (active plans by default)."""
     _require(request, *CARE_STAFF_ROLES)
     user = request.user
     today_ = timezone.localdate()
-    qs = CarePlan.objects.visible_to(user)
-    grid_id = request.GET.get("grid", "")
-    show = request.GET.get("show", "")
-    if grid_id.isdigit():
-        qs = qs.filter(grid_id=int(grid_id))
-    if show == "missed":
-        qs = qs.filter(is_active=True, items__next_due__lt=today_).distinct()
-    elif show == "unassigned":
-        qs = qs.filter(
-            is_active=True, responsible_user__isnull=True, responsible_volunteer__isnull=True
-        )
-    elif show == "paused":
-        qs = qs.filter(is_active=False)
-    else:
-        qs = qs.filter(is_active=True)
+    filters = forms.PlanFilterForm(
+        request.GET or None, user=user, show_tags=can_see_care_tags(user), today=today_
+    )
     qs = (
-        qs.select_related(
+        filters.apply(CarePlan.objects.visible_to(user))
+        .select_related(
             "resident__household__building__compound",
             "responsible_user",
             "responsible_volunteer",
@@ -380,14 +400,14 @@ def plans(request):
     return render(
         request,
         "care/plans.html",
-        {
-            "page": page,
-            "day": today_,
-            "grids": _visible_grids(user),
-            "grid_id": grid_id,
-            "show": show,
-            "can_generate": bool(communities) or user.is_superuser,
-        },
+        _filtered(
+            filters,
+            {
+                "page": page,
+                "day": today_,
+                "can_generate": bool(communities) or user.is_superuser,
+            },
+        ),
     )
 
 
@@ -579,16 +599,25 @@ def plan_active(request, pk: int):
 
 @require_GET
 def alerts(request):
+    """Open alerts by when to act, then the handled ones, newest first (paged)."""
     _require(request, *CARE_STAFF_ROLES)
-    qs = CareAlert.objects.visible_to(request.user).select_related(
+    filters = forms.AlertFilterForm(request.GET or None, user=request.user)
+    qs = filters.apply(CareAlert.objects.visible_to(request.user)).select_related(
         "plan__resident__household__building__compound", "grid", "handled_by"
     )
-    open_alerts = list(qs.open().order_by("due_at"))
-    recent = list(qs.filter(state=CareAlert.State.HANDLED).order_by("-handled_at")[:30])
+    open_alerts = list(qs.open().order_by("due_at")) if filters.shows("open") else None
+    handled = None
+    if filters.shows("handled"):
+        handled = Paginator(
+            qs.filter(state=CareAlert.State.HANDLED).order_by("-handled_at", "-id"), 30
+        ).get_page(request.GET.get("page"))
     return render(
         request,
         "care/alerts.html",
-        {"open_alerts": open_alerts, "recent": recent, "now": timezone.now()},
+        _filtered(
+            filters,
+            {"open_alerts": open_alerts, "page": handled, "now": timezone.now()},
+        ),
     )
 
 
@@ -616,19 +645,22 @@ def alert_close(request, pk: int):
 
 @require_GET
 def visits(request):
-    """Recent visits and planned visits in scope."""
+    """Planned visits by day, then recorded visits, newest first (paged)."""
     _require(request, *VISIT_ROLES)
-    qs = HomeVisit.objects.visible_to(request.user).select_related(
+    filters = forms.VisitFilterForm(request.GET or None, user=request.user)
+    qs = filters.apply(HomeVisit.objects.visible_to(request.user)).select_related(
         "household__building__compound", "visitor"
     )
-    planned = list(qs.planned().order_by("planned_for", "id")[:50])
-    done = Paginator(
-        qs.done().prefetch_related("findings").order_by("-visited_at", "-id"), 30
-    ).get_page(request.GET.get("page"))
+    planned = (
+        list(qs.planned().order_by("planned_for", "id")[:50]) if filters.shows("planned") else None
+    )
+    done = None
+    if filters.shows("done"):
+        done = Paginator(
+            qs.done().prefetch_related("findings").order_by("-visited_at", "-id"), 30
+        ).get_page(request.GET.get("page"))
     return render(
-        request,
-        "care/visits.html",
-        {"planned": planned, "page": done, "grids": _visible_grids(request.user)},
+        request, "care/visits.html", _filtered(filters, {"planned": planned, "page": done})
     )
 
 

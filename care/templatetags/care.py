@@ -41,6 +41,7 @@ def care_subnav(context):
     links = [
         ("care:day", _("My day"), ("grid_worker",)),
         ("care:today", _("Today's check-ins"), (*staff, "volunteer")),
+        ("care:check_ins", _("Check-in history"), (*staff, "volunteer")),
         ("care:overview", _("Overview"), COMMUNITY_ROLES),
         ("care:plans", _("Care plans"), staff),
         ("care:alerts", _("Alerts"), staff),
