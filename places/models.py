@@ -248,6 +248,9 @@ class Household(models.Model):
                 fields=["building", "unit", "room"], name="unique_household_address"
             )
         ]
+        # A door label said without its compound ("2-2-202") picks a unit and room
+        # across every building; the unique index above starts with the building.
+        indexes = [models.Index(fields=["unit", "room", "building"], name="household_door")]
 
     def __str__(self) -> str:
         return self.address
