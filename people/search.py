@@ -32,6 +32,7 @@ from people.text import building_number
 
 CANDIDATES = 200  # per tier: enough to rank, few enough to stay fast
 MAX_HOUSEHOLDS = 3000  # an address broader than this is too vague to be useful
+FEW_HOUSEHOLDS = 500  # on PostgreSQL, more than this go to the database as a subquery
 _TERM = re.compile(
     r"\d+(?:-\d+)+"  # door label 3-2-401
     r"|\d+(?:号楼|号院|栋|幢|单元|室|号)?"  # numbers, with a building/unit/room suffix
@@ -167,9 +168,9 @@ def parse(query: str, acting_user) -> Parsed:
 
 def _household_ids(parsed: Parsed, acting_user):
     """The households the address terms pick: a list of ids on SQLite (an IN over a
-    subquery would make it scan the resident table), a subquery on PostgreSQL (whose
-    driver spends more time spelling out thousands of ids than the database takes to
-    join them)."""
+    subquery would make it scan the resident table), and on PostgreSQL too when they
+    are few; many go as a subquery there (the driver would spend more time spelling
+    out thousands of ids than the database takes to join them)."""
     from places.models import Household
 
     households = Household.objects.visible_to(acting_user)
@@ -188,8 +189,11 @@ def _household_ids(parsed: Parsed, acting_user):
         else:
             q &= Q(unit=parts[1], room="-".join(parts[2:]))
         households = households.filter(q)
-    picked = households.order_by().values_list("id", flat=True)[:MAX_HOUSEHOLDS]
-    return picked if connection.vendor == "postgresql" else list(picked)
+    picked = households.order_by().values_list("id", flat=True)
+    if connection.vendor == "postgresql":
+        few = list(picked[: FEW_HOUSEHOLDS + 1])
+        return few if len(few) <= FEW_HOUSEHOLDS else picked[:MAX_HOUSEHOLDS]
+    return list(picked[:MAX_HOUSEHOLDS])
 
 
 def _filters(parsed: Parsed, acting_user) -> tuple[Q, list[tuple[Q, str]]] | None:
