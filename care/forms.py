@@ -191,7 +191,8 @@ class CareListFilterForm(forms.Form):
     # Which kinds of assignee the list knows: staff accounts, volunteers, "nobody".
     assignee_volunteers = True
     assignee_nobody = False
-    # Field names in the order the printed heading lists them.
+    # Field names in the order the form shows them and the printed heading lists them:
+    # period, place, category, state, the person responsible.
     described = ("start", "end", "grid", "compound", "assignee")
 
     start = forms.DateField(
@@ -213,6 +214,7 @@ class CareListFilterForm(forms.Form):
         from places.models import Compound, Grid
 
         self.user = user
+        self.order_fields(self.described)
         self.fields["grid"].queryset = Grid.objects.visible_to(user).order_by(
             "community_id", "number"
         )

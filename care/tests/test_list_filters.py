@@ -371,7 +371,8 @@ def test_a_grid_worker_cannot_filter_their_way_into_another_grid(
         assert "王秀兰" not in html and "张奶奶" not in html
         assert not shown(html, "备注一", "备注二", "见到甲", "见到丁", "2026-06-20")
     html = page(client, name, grid=grid.pk)
-    assert 'role="alert"' in html
+    # Refused out loud, and the message is tied to the field that was refused.
+    assert 'role="alert"' in html and 'id="id_grid_error"' in html
     # Grid A's worker is not among the people grid B's worker may filter by.
     assert f'value="user:{grid_worker.pk}"' not in html
     html = page(client, name, assignee=f"user:{grid_worker.pk}")
