@@ -6,13 +6,14 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import CareTag, Membership, Resident
 from places.models import Compound
 
 
 class ResidentForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=30)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=30)
     sex = forms.ChoiceField(
         label=_("sex"), choices=[("", "—"), *Resident.Sex.choices], required=False
     )
@@ -74,7 +75,7 @@ class PhoneForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=30)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=30)
     relation = forms.CharField(label=_("relation"), max_length=20)
     number = forms.CharField(label=_("phone"), max_length=30)
 

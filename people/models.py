@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.lib import pii
 from places.models import ScopedQuerySet
@@ -105,7 +106,7 @@ class Resident(models.Model):
         related_name="residents",
         verbose_name=_("current household"),
     )
-    name = models.CharField(_("name"), max_length=30, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=30, db_index=True)
     name_pinyin = models.CharField(_("name in pinyin"), max_length=120, db_index=True)
     name_initials = models.CharField(_("pinyin initials"), max_length=30, db_index=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex, blank=True)
@@ -172,7 +173,7 @@ class EncryptedPhone(models.Model):
     number_encrypted = models.TextField()
     number_index = models.CharField(max_length=40, db_index=True)
     last4_index = models.CharField(max_length=40, db_index=True)
-    masked = models.CharField(_("number"), max_length=20)
+    masked = models.CharField(pgettext_lazy("phone", "number"), max_length=20)
     kind = models.CharField(
         _("kind"),
         max_length=10,
@@ -222,7 +223,7 @@ class EmergencyContact(EncryptedPhone):
     resident = models.ForeignKey(
         Resident, on_delete=models.CASCADE, related_name="emergency_contacts"
     )
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=30)
     relation = models.CharField(_("relation"), max_length=20, help_text=_("e.g. 儿子, 女儿"))
 
     class Meta:
@@ -315,7 +316,7 @@ class Volunteer(models.Model):
         related_name="volunteers",
         verbose_name=_("home grid"),
     )
-    name = models.CharField(_("name"), max_length=30)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=30)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.RESIDENT)
     user = models.OneToOneField(
         "accounts.User",
@@ -333,7 +334,7 @@ class Volunteer(models.Model):
         _("availability"), max_length=100, blank=True, help_text=_("e.g. 工作日上午, 周末")
     )
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(pgettext_lazy("volunteer", "active"), default=True)
 
     objects = VolunteerQuerySet.as_manager()
 

@@ -84,3 +84,10 @@ def test_the_page_takes_a_fixed_number_of_queries(
     client = login(operator)
     with django_assert_max_num_queries(20):
         assert client.get(reverse("people:detail", args=[wang.pk])).status_code == 200
+
+
+def test_the_resident_page_labels_the_household_as_the_residents_address(login, operator, wang):
+    # "Home" means 首页 in the navigation; here it is the resident's 住址.
+    html = page(login, operator, wang).content.decode()
+    assert "<dt>住址</dt>" in html
+    assert "<dt>首页</dt>" not in html
