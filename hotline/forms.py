@@ -11,6 +11,7 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from hotline.models import Call, Category, Order, Urgency
 from people.models import Membership, Resident
@@ -335,7 +336,7 @@ class OrderFilterForm(forms.Form):
 
     STATE_CHOICES = [
         ("", _("Any state")),
-        ("open", _("Open")),
+        ("open", pgettext_lazy("order state", "Open")),
         ("overdue", _("Overdue")),
         ("supervised", _("Under supervision")),
         *Order.State.choices,

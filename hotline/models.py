@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from people.models import EncryptedPhone
 from places.models import ScopedQuerySet
@@ -319,7 +320,7 @@ class Order(models.Model):
     """
 
     class State(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", pgettext_lazy("order state", "Received")
         DISPATCHED = "dispatched", _("Dispatched")
         ACCEPTED = "accepted", _("Accepted")
         IN_PROGRESS = "in_progress", _("In progress")
@@ -331,9 +332,9 @@ class Order(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Channel(models.TextChoices):
-        PHONE = "phone", _("Phone call")
+        PHONE = "phone", pgettext_lazy("channel", "Phone call")
         WALK_IN = "walk_in", _("Walk-in")
-        VISIT = "visit", _("Home visit")
+        VISIT = "visit", pgettext_lazy("channel", "Home visit")
         CHECK_IN = "check_in", _("Care check-in")
         WEB = "web", _("Web")
         API = "api", _("API")
@@ -551,7 +552,7 @@ class OrderEvent(models.Model):
     """
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Received")
+        CREATED = "created", pgettext_lazy("order step", "Received")
         SOLVED_ON_CALL = "solved_on_call", _("Solved on the call")
         DISPATCHED = "dispatched", _("Dispatched")
         ACCEPTED = "accepted", _("Accepted")

@@ -161,7 +161,7 @@ def test_an_order_solved_on_the_call_says_so_and_who_took_the_call(login, operat
         resolution="陪老人聊了二十分钟",
     )
     line = _resolved_line(login(operator).get(CALLBACKS).content.decode(), order)
-    assert "电话中" in line and str(operator) in line
+    assert "当场办结" in line and str(operator) in line
     assert "—" not in line
 
 

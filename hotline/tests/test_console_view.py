@@ -404,7 +404,7 @@ def test_an_order_solved_on_the_call_is_confirmed_once_as_solved(login, operator
     )
     confirmations = _confirmations(client.get(response["Location"]).content.decode())
     assert len(confirmations) == 1
-    assert "电话中已解决" in confirmations[0]
+    assert "当场办结" in confirmations[0]
 
 
 @pytest.mark.django_db
