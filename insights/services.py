@@ -12,6 +12,7 @@ import io
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts import audit
 from accounts.permissions import require_role
@@ -72,7 +73,7 @@ def export_orders(*, acting_user, filters, facts) -> tuple[bytes, str]:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Orders"))
+    sheet = book.create_sheet(pgettext("spreadsheet", "Orders"))
     sheet.append(
         [
             _("Number"),
