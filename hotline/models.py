@@ -506,7 +506,7 @@ class OrderContact(models.Model):
     resident = models.ForeignKey(
         "people.Resident", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=30, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=30, blank=True)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     # A caller who is not in the registry can only be called back on the number they
     # gave, so it is kept — encrypted like every phone number (see linli.lib.pii).
