@@ -32,7 +32,6 @@ import re
 import struct
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, events, task
 
@@ -178,9 +177,15 @@ class Operator(Staff):
     def take_a_call(self):
         caller = random.choice(PLAN["callers"])
         query = caller["name"] if random.random() < 0.5 else caller["last4"]
-        self.get(
-            f"/hotline/console/search/?{urlencode({'q': query})}", "search resident", htmx=True
-        )
+        # The console's search box POSTs (a number never goes into a URL).
+        with self.client.post(
+            "/hotline/console/search/",
+            data={"q": query},
+            headers={"HX-Request": "true", "X-CSRFToken": self.csrf},
+            name="search resident",
+            catch_response=True,
+        ) as r:
+            expect(r, 200)
         self.pause()
         self.get(f"/hotline/console/caller/{caller['pk']}/", "open resident", htmx=True)
         self.pause()
