@@ -14,7 +14,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
 DEMO_COMMUNITY_CODE = "140821-hld"
 DEMO_PASSWORD = "linli-demo-2026"  # noqa: S105 — printed for the demo on purpose
@@ -56,4 +56,9 @@ def load_all(seed: int = 2022, *, stdout=None) -> DemoContext | None:
             if stdout:
                 stdout.write(f"  {config.verbose_name}…")
             module.load(ctx)
+    # Thousands of rows arrived at once: give the query planner their statistics now
+    # rather than when autovacuum next gets round to it (PostgreSQL plans a freshly
+    # filled table as if it were empty).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return ctx
