@@ -190,6 +190,11 @@ def _household_ids(parsed: Parsed, acting_user):
             q &= Q(unit=parts[1], room="-".join(parts[2:]))
         households = households.filter(q)
     picked = households.order_by().values_list("id", flat=True)
+    if not (parsed.phone or parsed.id_number or parsed.last4 or parsed.names or parsed.latin):
+        # The address is all there is: every household it picks is an equally good
+        # match and only a page of results is shown, so a few hundred are enough
+        # (with a name as well, the named person may live in any of them).
+        return list(picked[:FEW_HOUSEHOLDS])
     if connection.vendor == "postgresql":
         few = list(picked[: FEW_HOUSEHOLDS + 1])
         return few if len(few) <= FEW_HOUSEHOLDS else picked[:MAX_HOUSEHOLDS]
