@@ -96,6 +96,14 @@ def test_a_backwards_period_is_refused_plainly(login, operator, registry):
     assert "开始日期晚于结束日期" in html.content.decode()
 
 
+def test_a_date_that_is_not_a_date_is_named_and_nothing_is_filtered(login, operator, registry):
+    response = login(operator).get(reverse("people:list"), {"start": "昨天"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "输入一个有效的日期" in html
+    assert "王秀兰" in html and "赵租户" in html
+
+
 def test_the_pager_keeps_the_filters(login, operator, community, household_b):
     for n in range(55):
         make_resident(operator, community, f"孙{n:02d}", household=household_b, relation="tenant")
