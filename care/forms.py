@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from care.models import CARE_STAFF_ROLES, CareAlert, CheckIn, ContactKind, PlanItem
+from linli.lib.periods import check_period
 
 
 class CheckInForm(forms.Form):
@@ -263,14 +263,7 @@ class CareListFilterForm(forms.Form):
         return choices
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            # Neither end of a backwards period is used: half of it would mislead.
-            data.pop("start")
-            data.pop("end")
-            raise ValidationError(_("The start date is after the end date."))
-        return data
+        return check_period(super().clean())
 
     def filters(self) -> dict:
         """The filters that are valid (all of them for an unbound form: none)."""

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linli.lib.periods import check_period
 from people.models import CareTag, Membership, Resident
 from places.models import Compound
 
@@ -179,11 +180,7 @@ class ResidentFilterForm(forms.Form):
             del self.fields["tag"]
 
     def clean(self):
-        data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            raise ValidationError(_("The start date is after the end date."))
-        return data
+        return check_period(super().clean())
 
     def apply(self, residents):
         """``residents`` narrowed by the valid filters (living here when none is given)."""
