@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from hotline.models import Call, Category, Order, Urgency
+from linli.lib.periods import check_period
 from people.models import Membership, Resident
 from places.models import Building, Compound, Household
 
@@ -393,6 +394,9 @@ class OrderFilterForm(forms.Form):
         providers = ServiceProvider.objects.filter(community__in=community_ids).order_by("name")
         choices += [(f"provider:{p.pk}", str(p)) for p in providers]
         return choices
+
+    def clean(self):
+        return check_period(super().clean())
 
     def apply(self, orders):
         data = self.cleaned_data

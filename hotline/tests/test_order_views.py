@@ -140,7 +140,11 @@ def test_the_list_filters_by_state_category_period_and_assignee(
     assert numbers(end=yesterday) == set()
     assert numbers(category=order.category_id) == {order.number, order_b.number}
     # A bad date is ignored with a message on the field, not a crash.
-    assert client.get(url, {"start": "not-a-date"}).status_code == 200
+    response = client.get(url, {"start": "not-a-date"})
+    assert response.status_code == 200 and "输入一个有效的日期" in response.content.decode()
+    # A backwards period is refused plainly rather than showing an empty list.
+    page = client.get(url, {"start": today.isoformat(), "end": yesterday}).content.decode()
+    assert "开始日期晚于结束日期" in page
 
 
 @pytest.mark.django_db
