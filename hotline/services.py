@@ -33,8 +33,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -319,6 +319,13 @@ def _number_prefix(community) -> str:
     return prefix or "GD"
 
 
+# One statement bumps and reads the day's counter (RETURNING: PostgreSQL, SQLite 3.35+).
+_BUMP_COUNTER = (
+    'UPDATE "hotline_ordernumbercounter" SET "last" = "last" + 1'
+    ' WHERE "prefix" = %s AND "day" = %s RETURNING "last"'
+)
+
+
 def _next_number(community, now) -> str:
     """HLD + yyyymmdd + a four-digit daily sequence, safe under concurrency.
 
@@ -330,9 +337,11 @@ def _next_number(community, now) -> str:
     prefix = _number_prefix(community)
     day = timezone.localdate(now)
     for _attempt in range(5):
-        counters = OrderNumberCounter.objects.filter(prefix=prefix, day=day)
-        if counters.update(last=F("last") + 1):
-            seq = counters.values_list("last", flat=True).get()
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP_COUNTER, [prefix, connection.ops.adapt_datefield_value(day)])
+            row = cursor.fetchone()
+        if row is not None:
+            seq = row[0]
             break
         try:
             with transaction.atomic():
