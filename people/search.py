@@ -33,6 +33,7 @@ from people.text import building_number
 CANDIDATES = 200  # per tier: enough to rank, few enough to stay fast
 MAX_HOUSEHOLDS = 3000  # an address broader than this is too vague to be useful
 FEW_HOUSEHOLDS = 500  # on PostgreSQL, more than this go to the database as a subquery
+ADDRESS_ONLY_HOUSEHOLDS = CANDIDATES // 2  # an address alone: enough households for the candidates
 _TERM = re.compile(
     r"\d+(?:-\d+)+"  # door label 3-2-401
     r"|\d+(?:号楼|号院|栋|幢|单元|室|号)?"  # numbers, with a building/unit/room suffix
@@ -192,9 +193,10 @@ def _household_ids(parsed: Parsed, acting_user):
     picked = households.order_by().values_list("id", flat=True)
     if not (parsed.phone or parsed.id_number or parsed.last4 or parsed.names or parsed.latin):
         # The address is all there is: every household it picks is an equally good
-        # match and only a page of results is shown, so a few hundred are enough
-        # (with a name as well, the named person may live in any of them).
-        return list(picked[:FEW_HOUSEHOLDS])
+        # match, and the candidates (``CANDIDATES`` residents, two or so a household)
+        # come from the first hundred anyway (with a name as well, the named person
+        # may live in any of them).
+        return list(picked[:ADDRESS_ONLY_HOUSEHOLDS])
     if connection.vendor == "postgresql":
         few = list(picked[: FEW_HOUSEHOLDS + 1])
         return few if len(few) <= FEW_HOUSEHOLDS else picked[:MAX_HOUSEHOLDS]
@@ -297,6 +299,15 @@ def rank(parsed: Parsed, rows: list[dict]) -> list[int]:
 _FIELDS = ("id", "name", "name_pinyin", "name_initials", "moved_away_on")
 
 
+def _tiers_lead_with_exact(parsed: Parsed) -> bool:
+    """True when the prefix tiers return the exact matches first by themselves, so the
+    exact tier would only read them again: one name, or one word of pinyin, alone
+    (an exact value is the first of its prefix range in the tier's own order)."""
+    one_name = len(parsed.names) == 1 and not parsed.latin
+    one_latin = len(parsed.latin) == 1 and not parsed.names
+    return one_name or one_latin
+
+
 def search(base, query: str, *, acting_user, limit: int = 20) -> list[int]:
     """Ids of the best matches in ``base`` (already scoped), best first."""
     parsed = parse(query, acting_user)
@@ -306,7 +317,9 @@ def search(base, query: str, *, acting_user, limit: int = 20) -> list[int]:
     if filters is None:
         return []
     exact, tiers = filters
-    rows = {r["id"]: r for r in base.filter(exact).order_by().values(*_FIELDS)[:CANDIDATES]}
+    rows = {}
+    if not _tiers_lead_with_exact(parsed):
+        rows = {r["id"]: r for r in base.filter(exact).order_by().values(*_FIELDS)[:CANDIDATES]}
     for q, ordering in tiers:
         for row in base.filter(q).order_by(ordered_by(ordering)).values(*_FIELDS)[:CANDIDATES]:
             rows.setdefault(row["id"], row)

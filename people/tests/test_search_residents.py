@@ -121,3 +121,18 @@ def test_other_community_residents_are_not_found(operator, other_community, comm
     other_operator = t.make_user(role=t.Role.OPERATOR, community=other_community)
     make_resident(other_operator, other_community, "王秀兰", phones=["13800001234"])
     assert len(search_residents(acting_user=operator, query="13800001234")) == 1
+
+
+@pytest.mark.parametrize("query", ["王芳", "wangfang", "wf"])
+def test_the_exact_name_wins_even_among_more_prefix_matches_than_candidates(
+    operator, community, monkeypatch, query
+):
+    from people import search
+
+    monkeypatch.setattr(search, "CANDIDATES", 4)
+    # Longer names that share the prefix and sort before 王芳 would not; 王芳 must not be
+    # crowded out of the candidates by them.
+    for suffix in "一二三四五六七八":
+        make_resident(operator, community, "王芳" + suffix)
+    exact = make_resident(operator, community, "王芳")
+    assert search_residents(acting_user=operator, query=query)[0].pk == exact.pk
