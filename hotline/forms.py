@@ -184,7 +184,7 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["caller"].queryset = Resident.objects.visible_to(user).select_related(
-            "household__building__compound__grid"
+            "household__building__compound__grid__community"
         )
         self.fields["call"].queryset = Call.objects.visible_to(user)
         self.category_obj: Category | None = None
