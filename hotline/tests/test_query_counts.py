@@ -80,14 +80,17 @@ def test_my_orders_cost_the_same_with_two_orders_or_twenty(
     login, operator, grid_worker, household, compound
 ):
     client = login(grid_worker)
-    for _ in range(2):
-        dispatched_order(operator, grid_worker, household, notes=0)
+
+    def dispatch(count: int) -> None:
+        for i in range(count):
+            # Half at a compound rather than a household: the place label reads either.
+            place = {"household": household} if i % 2 else {"compound": compound}
+            order = make_order(operator, **place)
+            services.dispatch_order(acting_user=operator, order=order, user=grid_worker)
+
+    dispatch(2)
     few = queries(lambda: client.get(reverse("hotline:mine")))
-    for i in range(18):
-        # Some at a compound rather than a household: the place label reads either.
-        place = {"household": household} if i % 2 else {"compound": compound}
-        order = make_order(operator, **place)
-        services.dispatch_order(acting_user=operator, order=order, user=grid_worker)
+    dispatch(18)
     many = queries(lambda: client.get(reverse("hotline:mine")))
     assert many == few
 
