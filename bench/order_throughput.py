@@ -233,6 +233,26 @@ def api_client(run: Run, plan: dict, index: int, port: int, errors: list) -> Non
         run.record(started, time.time(), ok, error)
 
 
+def healthz_client(run: Run, plan: dict, index: int, port: int, errors: list) -> None:
+    """The ceiling, not an order: ``GET /healthz`` (one ``SELECT 1`` through gunicorn and
+    the whole middleware stack) as fast as it answers, with the same clients and server.
+    No request that creates an order can be served faster than this."""
+    browser = Browser(port)
+    while time.time() < run.end:
+        started = time.time()
+        try:
+            response, _ = browser.request("GET", "/healthz")
+            ok = response.status == 200
+            error = "" if ok else f"HTTP {response.status}"
+        except (http.client.HTTPException, OSError) as exc:
+            ok, error = False, type(exc).__name__
+        run.record(started, time.time(), ok, error)
+
+
+CLIENTS = {"web": web_client, "api": api_client, "healthz": healthz_client}
+PATH_NAMES = {"web": "web form", "api": "JSON API", "healthz": "ceiling: GET /healthz"}
+
+
 def client_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -241,7 +261,7 @@ def client_cpu() -> float:
 def run_mode(mode: str, plan: dict, server: Server, scratch: Scratch, args) -> dict:
     run = Run(args.warmup, args.duration)
     errors: list[str] = []
-    target = web_client if mode == "web" else api_client
+    target = CLIENTS[mode]
     meter = CpuMeter({"server": server.pids, "postgres": scratch.backend_pids})
     meter.start()
     threads = [
@@ -321,7 +341,7 @@ def report(results: list[dict], args) -> None:
     for r in results:
         per = max(1, r["orders"])
         pg = f"{r['postgres_cpu_s'] * 1000 / per:.1f}" if r["engine"] == "postgres" else "—"
-        path = "web form" if r["mode"] == "web" else "JSON API"
+        path = PATH_NAMES[r["mode"]]
         print(
             f"| {r['engine']} | {path} | **{r['per_s']:.1f}** | {r['orders']} | {r['errors']} "
             f"| {r['p50']:.0f} | {r['p95']:.0f} | {r['p99']:.0f} | {r['max']:.0f} "
@@ -330,6 +350,8 @@ def report(results: list[dict], args) -> None:
         )
     print()
     for r in results:
+        if r["mode"] == "healthz":
+            continue  # the ceiling, not an order
         verdict = "met" if r["per_s"] > TARGET_PER_S and r["errors"] == 0 else "NOT met"
         print(f"{r['engine']} {r['mode']}: target > {TARGET_PER_S}/s with no errors: {verdict}")
         for kind, count in r["error_kinds"]:
@@ -519,7 +541,7 @@ def main() -> None:
         "--mode",
         type=lambda s: s.split(","),
         default=["web", "api"],
-        help="web, api or web,api",
+        help="web, api or both (web,api); healthz measures the ceiling of any request",
     )
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--duration", type=float, default=60, help="measured seconds per path")
@@ -543,7 +565,7 @@ def main() -> None:
     if args.profile_inside:
         profile_inside(args.profile_inside, args.creates, args.clock)
         return
-    unknown = set(args.mode) - {"web", "api"}
+    unknown = set(args.mode) - set(CLIENTS)
     if unknown:
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
     engines = ["sqlite", "postgres"] if args.engine == "both" else [args.engine]
