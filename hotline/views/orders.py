@@ -151,6 +151,7 @@ def order_context(request, order: Order, **extra) -> dict:
     )
     state_labels = dict(Order.State.choices)
     satisfaction_labels = dict(Order.Satisfaction.choices)
+    channel_labels = _channel_labels()
     for event in events:
         event.to_state_label = state_labels.get(event.to_state, event.to_state)
         # "Dispatched → dispatched" says nothing; "Called back → closed" does.
@@ -159,7 +160,7 @@ def order_context(request, order: Order, **extra) -> dict:
             and event.to_state != event.from_state
             and str(event.to_state_label) != str(event.get_kind_display())
         )
-        event.channel_label = channel_label(event.channel)
+        event.channel_label = str(channel_labels.get(event.channel, event.channel))
         # A call-back entry says what the resident answered (the order's overall
         # result on the entry that marks it called back).
         event.result_label = ""
@@ -207,16 +208,16 @@ def order_context(request, order: Order, **extra) -> dict:
     return context
 
 
-def channel_label(channel: str) -> str:
-    """The word for the channel an event came through (web page, phone page, API …)."""
+def _channel_labels() -> dict:
+    """The words for the channels an event comes through (web page, phone page, API …),
+    built once per page rather than once per timeline entry."""
     from accounts.models import AuditLog
 
-    labels = {
+    return {
         **dict(AuditLog.Channel.choices),
         **dict(Order.Channel.choices),
         "mobile": _("Phone page"),
     }
-    return str(labels.get(channel, channel))
 
 
 def _other_targets(order: Order) -> dict:
