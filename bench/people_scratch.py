@@ -39,7 +39,9 @@ def scratch(engine: str, name: str, *, keep: bool = False, reuse: bool = False) 
     """
     sys.path.insert(0, str(ROOT))
     if keep or reuse:
-        var_dir = Path(tempfile.gettempdir()) / f"linli-bench-{name}"
+        # One kept directory per engine: the keys of a kept SQLite run must not replace
+        # those a kept PostgreSQL database was encrypted with.
+        var_dir = Path(tempfile.gettempdir()) / f"linli-bench-{name}-{engine}"
         if reuse and not (var_dir / "linli.env").exists():
             raise SystemExit(f"nothing kept to reuse: run with --keep first ({name})")
         var_dir.mkdir(exist_ok=True)
