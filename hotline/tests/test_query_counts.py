@@ -112,7 +112,7 @@ def test_dispatch_and_accept_do_not_read_the_timeline(login, operator, grid_work
 
 
 @pytest.mark.django_db
-def test_the_caller_card_costs_the_same_with_two_orders_or_twelve(
+def test_the_caller_card_costs_the_same_with_twelve_orders_or_thirty_two(
     login, operator, household, household_b
 ):
     resident = make_resident(household, "王秀兰", phone="13800001111")
@@ -121,6 +121,13 @@ def test_the_caller_card_costs_the_same_with_two_orders_or_twelve(
         make_order(operator, caller=resident)
     for i in range(12):
         make_order(operator, caller=neighbour, code="sanitation" if i % 2 else "appliance_repair")
+    # A caller with fewer orders than the card lists needs one query fewer (their open
+    # orders are among the last ten): compare a caller with a few orders more than
+    # that to one with many more.
+    for _ in range(10):
+        make_order(operator, caller=resident)
+    for _ in range(20):
+        make_order(operator, caller=neighbour)
     client = login(operator)
     htmx = {"HTTP_HX_REQUEST": "true"}
 
@@ -131,12 +138,13 @@ def test_the_caller_card_costs_the_same_with_two_orders_or_twelve(
 
 
 @pytest.mark.django_db
-def test_the_console_costs_the_same_with_two_orders_taken_today_or_twelve(
+def test_the_console_costs_the_same_with_twelve_orders_taken_today_or_twenty_two(
     login, operator, household
 ):
     resident = make_resident(household, "王秀兰", phone="13800001111")
     first = make_order(operator, caller=resident)
-    make_order(operator, caller=resident)
+    for _ in range(11):
+        make_order(operator, caller=resident)
     client = login(operator)
 
     def page():
@@ -147,3 +155,28 @@ def test_the_console_costs_the_same_with_two_orders_taken_today_or_twelve(
     for _ in range(10):
         make_order(operator, caller=resident, code="sanitation")
     assert queries(page) == few
+
+
+@pytest.mark.parametrize("older", [0, 12])
+@pytest.mark.django_db
+def test_the_caller_card_lists_open_orders_however_many_came_after(
+    login, operator, household, older
+):
+    resident = make_resident(household, "王秀兰", phone="13800001111")
+    still_open = make_order(operator, caller=resident, description="楼道灯不亮")
+    done = make_order(operator, caller=resident, description="电视没有图像")
+    services.withdraw_order(acting_user=operator, order=done, reason="自己修好了")
+    later = []
+    for _ in range(older):
+        order = make_order(operator, caller=resident)
+        services.withdraw_order(acting_user=operator, order=order, reason="重复来电")
+        later.append(order)
+    client = login(operator)
+    page = client.get(
+        reverse("hotline:console_caller", args=[resident.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    open_part, _sep, recent_part = page.partition("最近十")
+    assert still_open.number in open_part
+    assert done.number not in open_part
+    assert all(order.number not in open_part for order in later)
+    assert (done.number in recent_part) == (older == 0)

@@ -38,6 +38,7 @@ from people.models import Membership, Resident
 from places.models import Community
 
 RECENT_ORDERS = 10
+OPEN_ORDERS = 20
 
 
 # --- the caller's card ------------------------------------------------------------------
@@ -80,8 +81,14 @@ def caller_context(user, *, resident: Resident | None = None, call: Call | None 
         .filter(Q(caller=resident) | Q(pk__in=called_about))
         .select_related("category")
     )
-    context["open_orders"] = list(theirs.open().order_by("-created_at", "-id")[:20])
-    context["recent_orders"] = list(theirs.order_by("-created_at", "-id")[:RECENT_ORDERS])
+    recent = list(theirs.order_by("-created_at", "-id")[:RECENT_ORDERS])
+    if len(recent) < RECENT_ORDERS:
+        # Fewer than ten orders in all (most callers): the open ones are among them.
+        open_orders = [order for order in recent if order.is_open]
+    else:
+        open_orders = list(theirs.open().order_by("-created_at", "-id")[:OPEN_ORDERS])
+    context["open_orders"] = open_orders
+    context["recent_orders"] = recent
     return context
 
 
