@@ -4,13 +4,22 @@ here instead of slowing everyone's afternoon."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hotline import services
-from hotline.tests.factories import ensure_catalogue, make_order, make_resident
+from hotline.tests.factories import (
+    ensure_catalogue,
+    make_order,
+    make_provider,
+    make_resident,
+    make_unit,
+    make_volunteer,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -180,3 +189,34 @@ def test_the_caller_card_lists_open_orders_however_many_came_after(
     assert done.number not in open_part
     assert all(order.number not in open_part for order in later)
     assert (done.number in recent_part) == (older == 0)
+
+
+@pytest.mark.django_db
+def test_the_dispatch_form_offers_everyone_of_the_community_by_kind_and_name(
+    login, operator, grid_worker, grid_worker_b, outsider, community, household
+):
+    # Everyone else the order could go to comes from one query now; the list must say
+    # the same as each kind's own name, in each kind's own order.
+    grid_worker_b.display_name = ""
+    grid_worker_b.save()
+    make_volunteer(community, "钱多多")
+    make_volunteer(community, "赵建国")
+    make_volunteer(community, "孙不在", is_active=False)
+    plumber = make_provider(community, "周师傅", trade="plumbing", label="水电维修")
+    fixer = make_provider(community, "吴师傅", trade="appliance_repair", label="家电维修")
+    unit = make_unit(community, "县供电公司")
+    order = make_order(operator, household=household)
+    page = login(operator).get(reverse("hotline:order", args=[order.pk])).content.decode()
+    others = page[page.index('name="target_other"') :]
+    others = others[: others.index("</select>")]
+    options = re.findall(r'<option value="(\w+):\d+">([^<]*)</option>', others)
+    assert options == [
+        ("user", "grid2"),  # no display name: the user name
+        ("user", "张敏"),
+        ("user", "王芳"),
+        ("volunteer", "赵建国"),
+        ("volunteer", "钱多多"),
+        ("provider", f"{fixer.name}（家电维修）"),
+        ("provider", f"{plumber.name}（水电维修）"),
+        ("unit", unit.name),
+    ]
