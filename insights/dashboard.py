@@ -203,7 +203,8 @@ def build(filters: Filters) -> dict:
             | Q(resolution_due__lt=now, resolved_at__isnull=True)
             | Q(is_supervised=True)
         )
-        .select_related("category", "grid", "compound")
+        # The rows show the category and the compound, never the grid.
+        .select_related("category", "compound")
         .order_by("resolution_due", "id")[:ATTENTION_ROWS]
     )
     all_time = Period.all_time()
