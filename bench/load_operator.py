@@ -158,7 +158,7 @@ def run_engine(engine: str, args) -> dict:
             "LOAD_GRID_WORKERS": str(grid_workers),
             "LOAD_LEADERS": str(leaders),
         }
-        server = Server(scratch, args.port, workers=args.workers)
+        server = Server(scratch, args.port, workers=args.workers, threads=args.threads)
         with server:
             client: dict = {}
             meter = CpuMeter(
@@ -246,6 +246,7 @@ def summarize(engine: str, where: str, args, data: dict, cpu: dict) -> dict:
         "where": where,
         "users": args.users,
         "workers": args.workers,
+        "threads": args.threads,
         "think_s": list(args.think),
         "window_s": window,
         "types": {name: stats(rows) for name, rows in sorted(by_name.items())},
@@ -260,7 +261,7 @@ def report(result: dict) -> None:
     print(
         f"## {result['engine']}: {result['users']} users, think {result['think_s'][0]:g}–"
         f"{result['think_s'][1]:g} s, {result['window_s']:.0f} s measured, gunicorn with "
-        f"{result['workers']} workers ({result['where']})"
+        f"{result['workers']} workers × {result['threads']} threads ({result['where']})"
     )
     print()
     print("| request | count | errors | p50 ms | p95 ms | p99 ms | max ms | req/s |")
@@ -318,6 +319,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8091)
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn workers (scripts/serve.sh runs two)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", type=Path, help="also write the results here")

@@ -157,12 +157,13 @@ def _port_in_use(port: int) -> bool:
 class Server:
     """gunicorn (two sync workers) and the task worker, as scripts/serve.sh runs them."""
 
-    def __init__(self, scratch: Scratch, port: int, *, workers: int = 2):
+    def __init__(self, scratch: Scratch, port: int, *, workers: int = 2, threads: int = 1):
         if port == 8000:
             raise ValueError("port 8000 belongs to `make run`; pick another")
         self.scratch = scratch
         self.port = port
         self.workers = workers
+        self.threads = threads  # more than one: gunicorn's threaded (gthread) workers
         self.url = f"http://{HOST}:{port}"
         self.processes: dict[str, subprocess.Popen] = {}
 
@@ -192,6 +193,8 @@ class Server:
                 f"{HOST}:{self.port}",
                 "--workers",
                 str(self.workers),
+                "--threads",
+                str(self.threads),
                 "--access-logfile",
                 access_log,
             ],

@@ -311,7 +311,7 @@ def run_engine(engine: str, args) -> list[dict]:
         plan = json.loads(plan_path.read_text())
         print(f"[{engine}] built in {built:.0f} s; serving on port {args.port}…")
         results = []
-        with Server(scratch, args.port, workers=args.workers) as server:
+        with Server(scratch, args.port, workers=args.workers, threads=args.threads) as server:
             for mode in args.mode:
                 print(
                     f"[{engine}] {mode}: {args.concurrency} threads, {args.warmup:g} s warm-up, "
@@ -330,7 +330,7 @@ def report(results: list[dict], args) -> None:
     print()
     print(
         f"## Order creation: {args.concurrency} client threads, {args.duration:g} s measured, "
-        f"gunicorn with {args.workers} workers"
+        f"gunicorn with {args.workers} workers × {args.threads} threads"
     )
     print()
     print(
@@ -550,6 +550,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8092)
     parser.add_argument(
         "--workers", type=int, default=2, help="gunicorn workers (scripts/serve.sh runs two)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per gunicorn worker (1: sync workers)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--json", type=Path, help="also write the results here")
