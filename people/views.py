@@ -11,6 +11,7 @@ import secrets
 import time
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -512,7 +513,12 @@ def _load_upload(user, token: str) -> bytes:
     path = _import_path(user, token)
     if not path.exists():
         raise Http404
-    return pii.fernet().decrypt(path.read_bytes())
+    try:
+        return pii.fernet().decrypt(path.read_bytes())
+    except InvalidToken:
+        # Unreadable now (the data key was rotated since, or the file was damaged):
+        # gone, like an upload that expired; the user uploads the file again.
+        raise Http404 from None
 
 
 def _import_community(request) -> Community:

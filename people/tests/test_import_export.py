@@ -267,3 +267,19 @@ def test_a_file_that_is_not_a_zip_is_not_a_sheet():
 
     with pytest.raises(xlsx.UnreadableSheet):
         list(xlsx.iter_rows(b"PK\x03\x04 not really"))
+
+
+def test_an_upload_that_can_no_longer_be_read_is_gone_not_an_error(
+    login, operator, community, compound
+):
+    from people import views
+
+    client = login(operator)
+    upload = io.BytesIO(workbook(*GOOD, row(room="601", name="钱七", phone1="12345")))
+    upload.name = "residents.xlsx"
+    token = client.post(reverse("people:import"), {"file": upload}).context["token"]
+    # As after a key rotation: the stored upload no longer decrypts.
+    views._import_path(operator, token).write_bytes(b"not what was stored")
+    assert client.get(reverse("people:import_rejected", args=[token])).status_code == 404
+    response = client.post(reverse("people:import_confirm", args=[token]), {"only_valid": "1"})
+    assert response.status_code == 404 and not Resident.objects.exists()
