@@ -240,3 +240,12 @@ def test_a_superuser_keeps_every_choice(login, b_admin, community):
 
     assert response.status_code == 302
     assert b_admin.grants.filter(community=community).exists()
+
+
+def test_the_list_filters_do_not_name_a_s_places(login, b_admin, community, grid, other_grid):
+    # The grids list filters by community, the compounds list by the grid's community:
+    # B's administrator has only B to filter by, and must not be shown A's name.
+    for name in ("admin:places_grid_changelist", "admin:places_compound_changelist"):
+        response = login(b_admin).get(reverse(name))
+        assert response.status_code == 200
+        assert community.name not in response.content.decode()

@@ -6,6 +6,7 @@ themselves a role over A, or smuggle A's ids in with a forged POST."""
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -98,6 +99,17 @@ def keep_current_choices(form_class, obj) -> None:
         )
 
 
+def _related_only(model, entry):
+    """``entry`` of a ``list_filter``, with a relation's filter limited to the values
+    the admin's queryset uses."""
+    if not isinstance(entry, str):
+        return entry
+    field = get_fields_from_path(model, entry)[-1]
+    if field.is_relation:
+        return (entry, admin.RelatedOnlyFieldListFilter)
+    return entry
+
+
 class ScopedChoicesMixin:
     """Every foreign-key and many-to-many choice of the admin's forms (and inlines)
     limited to what the administrator may see; an id from outside is refused on save
@@ -120,6 +132,14 @@ class AuditedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         # Another community's objects answer like missing ones, never a change form.
         return in_scope(super().get_queryset(request), request.user)
+
+    def get_list_filter(self, request):
+        # A filter over a relation lists only the values the administrator's own rows
+        # use (the scoped queryset), never every community's names.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [_related_only(self.model, entry) for entry in filters]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
