@@ -61,26 +61,17 @@ def dispatched_order(operator, grid_worker, household, notes: int):
 
 
 @pytest.mark.django_db
-def test_the_order_page_costs_the_same_with_a_long_timeline(
-    login, operator, grid_worker, household
+@pytest.mark.parametrize(
+    ("viewer", "page"), [("operator", "hotline:order"), ("grid_worker", "hotline:mine_order")]
+)
+def test_an_order_page_costs_the_same_with_a_long_timeline(
+    login, operator, grid_worker, household, viewer, page
 ):
     short = dispatched_order(operator, grid_worker, household, notes=1)
     long = dispatched_order(operator, grid_worker, household, notes=20)
-    client = login(operator)
-    few = queries(lambda: client.get(reverse("hotline:order", args=[short.pk])))
-    many = queries(lambda: client.get(reverse("hotline:order", args=[long.pk])))
-    assert many == few
-
-
-@pytest.mark.django_db
-def test_the_phone_order_page_costs_the_same_with_a_long_timeline(
-    login, operator, grid_worker, household
-):
-    short = dispatched_order(operator, grid_worker, household, notes=1)
-    long = dispatched_order(operator, grid_worker, household, notes=20)
-    client = login(grid_worker)
-    few = queries(lambda: client.get(reverse("hotline:mine_order", args=[short.pk])))
-    many = queries(lambda: client.get(reverse("hotline:mine_order", args=[long.pk])))
+    client = login({"operator": operator, "grid_worker": grid_worker}[viewer])
+    few = queries(lambda: client.get(reverse(page, args=[short.pk])))
+    many = queries(lambda: client.get(reverse(page, args=[long.pk])))
     assert many == few
 
 
