@@ -423,7 +423,9 @@ class _Simulation:
         )
         self.at(self.later(moment, days=(0.5, 3), office=True), self.call_back, pk)
 
-    def call_back(self, moment, pk):
+    def call_back(self, moment, pk, result=None):
+        """The operator's call-back; ``result`` fixes what the resident says (a story's
+        ending), otherwise it follows the assignee's quality."""
         order = self.load(pk)
         if order.state != Order.State.RESOLVED:
             return
@@ -434,18 +436,10 @@ class _Simulation:
             return
         if rng.random() < 0.07:
             services.record_callback(acting_user=self.operator, order=order, result="unreachable")
-            self.at(self.later(moment, days=(1, 2), office=True), self.call_back, pk)
+            self.at(self.later(moment, days=(1, 2), office=True), self.call_back, pk, result)
             return
-        # A poor provider leaves more residents unsatisfied; half of the rest of the
-        # misses are "basically satisfied".
-        good = self.success_rate(order)
-        roll = rng.random()
-        if roll < good * 0.85:
-            result = "satisfied"
-        elif roll < good + (1 - good) / 2:
-            result = "basic"
-        else:
-            result = "unsatisfied"
+        if result is None:
+            result = self.callback_result(order)
         keep = ""
         if result == "unsatisfied" and rng.random() < 0.3:
             keep = self.pick(["超出社区职责，已向居民解释", "居民诉求需走司法途径"])
@@ -459,10 +453,23 @@ class _Simulation:
         order.refresh_from_db()
         if order.state == Order.State.DISPATCHED:  # 重办
             self.plan_work(moment, order)
+        elif order.state == Order.State.RECEIVED:  # 重办 of a matter settled on the call
+            self.at(self.later(moment, minutes=(5, 60)), self.dispatch, pk)
         elif order.state == Order.State.CALLED_BACK:
             self.at(self.later(moment, days=(1, 5), office=True), self.close, pk)
         elif order.state == Order.State.RESOLVED:
             self.at(self.later(moment, hours=(1, 30), office=True), self.call_back, pk)
+
+    def callback_result(self, order) -> str:
+        # A poor provider leaves more residents unsatisfied; half of the rest of the
+        # misses are "basically satisfied".
+        good = self.success_rate(order)
+        roll = self.rng.random()
+        if roll < good * 0.85:
+            return "satisfied"
+        if roll < good + (1 - good) / 2:
+            return "basic"
+        return "unsatisfied"
 
     def close(self, moment, pk):
         order = self.load(pk)
@@ -561,8 +568,13 @@ def _stories(sim: _Simulation, today: dt.date) -> None:
                 solved_on_call=True,
                 resolution="陪老人聊了家常和孙子的学习，老人说心里舒坦了",
             )
-            if callback:
-                sim.at(sim.later(moment, days=(1, 2), office=True), sim.call_back, order.pk)
+            if callback:  # she says so again when the office calls back
+                sim.at(
+                    sim.later(moment, days=(1, 2), office=True),
+                    sim.call_back,
+                    order.pk,
+                    "satisfied",
+                )
 
         for offset in range(3, 360, 11):
             sim.at(_local(day(offset), 20, 30 + offset % 20), chat, offset > 3)

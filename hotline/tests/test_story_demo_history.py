@@ -50,7 +50,12 @@ def _the_elders_of_the_seed_call_the_hotline():
     tv = Order.objects.filter(caller__name="张德厚", category__code="appliance_repair")
     assert tv.filter(assignee_provider__name="老马电视维修").count() == 2
     chats = Order.objects.filter(caller__name="李秀英", category__code="companionship")
-    assert chats.count() > 20 and all(o.solved_on_call for o in chats)
+    # Her evening calls of the seed's story are each settled on the call. The year's
+    # other calls may bring her a visit instead now and then (which of them fall into
+    # the year depends on the day the demo is loaded).
+    evenings = chats.filter(description="晚上一个人闷得慌，想找人说说话")
+    assert evenings.count() > 20 and all(o.solved_on_call for o in evenings)
+    assert chats.filter(solved_on_call=True).count() > chats.count() * 0.8
     errands = Order.objects.filter(caller__name="王秀兰", category__code="errands")
     assert errands.exclude(assignee_volunteer=None).count() > 10
 
@@ -60,6 +65,12 @@ def _the_history_has_late_orders_the_sweep_caught_and_open_orders_today():
     assert Order.objects.filter(state=Order.State.CLOSED).count() > 100
     assert OrderEvent.objects.filter(kind__in=("escalated", "supervised"), actor=None).exists()
     assert Order.objects.exclude(state__in=Order.FINISHED_STATES).exists()
+    # Nothing is forgotten at the desk: a matter reopened after a call-back (also one
+    # first settled on the call) is dispatched again within the day.
+    forgotten = Order.objects.filter(
+        state=Order.State.RECEIVED, updated_at__lt=timezone.now() - dt.timedelta(days=1)
+    )
+    assert not forgotten.exists(), list(forgotten.values_list("number", flat=True))
     oldest = Order.objects.order_by("created_at").first().created_at
     assert oldest < timezone.now() - dt.timedelta(days=300)
 
