@@ -186,8 +186,8 @@ def test_the_caller_card_lists_open_orders_however_many_came_after(
 def test_the_dispatch_form_offers_everyone_of_the_community_by_kind_and_name(
     login, operator, grid_worker, grid_worker_b, outsider, community, household
 ):
-    # Everyone else the order could go to comes from one query now; the list must say
-    # the same as each kind's own name, in each kind's own order.
+    # Everyone else the order could go to, each kind under its own name and in its own
+    # order; inactive people and other communities' staff are left out.
     grid_worker_b.display_name = ""
     grid_worker_b.save()
     make_volunteer(community, "钱多多")

@@ -4,12 +4,10 @@ that move it along (each one a call to ``hotline.services``)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import CharField, F, Prefetch, Q, Value
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models import Prefetch, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -222,68 +220,27 @@ def _channel_labels() -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Target:
-    """Someone in the dispatch form's "or choose" list: the key and the name shown."""
-
-    pk: int
-    label: str
-
-    def __str__(self) -> str:
-        return self.label
-
-
-TARGET_KINDS = ("users", "volunteers", "providers", "units")
-
-
 def _other_targets(order: Order) -> dict:
-    """Everyone an order could go to besides the ranked suggestions, in one query: each
-    kind as before (the same people, names and order), one UNION instead of four."""
+    """Everyone an order could go to besides the ranked suggestions."""
     from cobuild.models import Unit
     from people.models import Volunteer
 
-    def rows(queryset, kind: int, first, second, label):
-        return (
-            queryset.order_by()
-            .annotate(target_kind=Value(kind), first=first, second=second, shown=label)
-            .values_list("target_kind", "pk", "first", "second", "shown")
+    staff = (
+        User.objects.filter(is_active=True, grants__role__in=(Role.GRID_WORKER, Role.OPERATOR))
+        .filter(
+            Q(grants__community=order.community_id) | Q(grants__grid__community=order.community_id)
         )
-
-    blank = Value("", output_field=CharField())
-    community = order.community_id
-    staff = User.objects.filter(
-        is_active=True, grants__role__in=(Role.GRID_WORKER, Role.OPERATOR)
-    ).filter(Q(grants__community=community) | Q(grants__grid__community=community))
-    users = rows(
-        staff,
-        0,
-        F("display_name"),
-        F("username"),
-        # User.__str__: the display name, else the user name.
-        Coalesce(NullIf("display_name", blank), "username"),
+        .distinct()
+        .order_by("display_name", "username")
     )
-    volunteers = rows(
-        Volunteer.objects.filter(community=community, is_active=True),
-        1,
-        F("name"),
-        blank,
-        F("name"),
-    )
-    providers = rows(
-        ServiceProvider.objects.filter(community=community, is_active=True),
-        2,
-        F("trade"),
-        F("name"),
-        # ServiceProvider.__str__: 王师傅（家电维修）.
-        Concat("name", Value("（"), "trade_label", Value("）"), output_field=CharField()),
-    )
-    units = rows(Unit.objects.serving(community), 3, F("name"), blank, F("name"))
-    # UNION (not ALL) also drops the duplicates the joins to grants make.
-    found = users.union(volunteers, providers, units).order_by("target_kind", "first", "second")
-    others: dict[str, list[Target]] = {kind: [] for kind in TARGET_KINDS}
-    for kind, pk, _first, _second, label in found:
-        others[TARGET_KINDS[kind]].append(Target(pk, label))
-    return others
+    return {
+        "users": list(staff),
+        "volunteers": list(Volunteer.objects.filter(community=order.community_id, is_active=True)),
+        "providers": list(
+            ServiceProvider.objects.filter(community=order.community_id, is_active=True)
+        ),
+        "units": list(Unit.objects.serving(order.community_id)),
+    }
 
 
 @require_GET
