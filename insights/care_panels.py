@@ -46,9 +46,14 @@ def build(filters, *, today: dt.date) -> dict | None:
 
     problems = RecurringProblem.objects.filter(place).exclude(state=RecurringProblem.State.CLOSED)
     cards = list(
-        problems.select_related("category", "compound", "building", "household").order_by(
-            "-last_at", "-id"
-        )[:MAX_CARDS]
+        # A card's place label reads its household's building and compound, or its
+        # building's compound: all in the one query.
+        problems.select_related(
+            "category",
+            "compound",
+            "building__compound",
+            "household__building__compound",
+        ).order_by("-last_at", "-id")[:MAX_CARDS]
     )
     for card in cards:
         card.url = _url("care:problem", card.pk)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.db.models import Q, Sum, prefetch_related_objects
+from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -225,28 +225,12 @@ def build(filters: Filters) -> dict:
         "supervised_url": links.orders(period=all_time, metric="supervised"),
         "received_url": links.orders(metric="received"),
         "as_of": rollups.as_of(),
-        "care": _care(filters, today),
+        "care": care_panels.build(filters, today=today),
         "previous_url": links.dashboard(period=period.shifted(-1)),
         "next_url": links.dashboard(period=period.shifted(1))
         if period.shifted(1).start <= today
         else "",
     }
-
-
-def _care(filters: Filters, today: dt.date) -> dict | None:
-    """The care panels, with the places their cards name loaded for all cards at once
-    (a card's label reads its household's building and compound, or its building's
-    compound), instead of one or two queries per card."""
-    care = care_panels.build(filters, today=today)
-    if care:
-        cards = care["cards"]
-        prefetch_related_objects(
-            [c for c in cards if c.household_id], "household__building__compound"
-        )
-        prefetch_related_objects(
-            [c for c in cards if not c.household_id and c.building_id], "building__compound"
-        )
-    return care
 
 
 def _weekly_volume(filters: Filters, first: dt.date, last: dt.date) -> dict[dt.date, int]:
