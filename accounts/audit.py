@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from accounts.models import AuditLog
+from linli.lib import rows
 
 Channel = AuditLog.Channel
 
@@ -87,15 +88,17 @@ def record(
         object_repr = object_repr if object_repr is not None else str(obj)[:200]
         community_id = community_id or community_of(obj)
     before, after = changed_fields(before, after)
-    return AuditLog.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        channel=channel,
-        object_type=object_type or "",
-        object_id=object_id or "",
-        object_repr=(object_repr or "")[:200],
-        community_id=community_id,
-        before=before,
-        after=after,
-        note=note[:300],
+    return rows.insert(
+        AuditLog(
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            channel=channel,
+            object_type=object_type or "",
+            object_id=object_id or "",
+            object_repr=(object_repr or "")[:200],
+            community_id=community_id,
+            before=before,
+            after=after,
+            note=note[:300],
+        )
     )

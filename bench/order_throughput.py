@@ -414,7 +414,13 @@ def profile_inside(plan_path: Path, creates: int, clock: str) -> None:
     import cProfile
     import pstats
 
-    plan = setup_plan(plan_path, 1)
+    if plan_path.exists():  # a kept scratch database profiled again
+        from load_server import django_setup
+
+        django_setup()
+        plan = json.loads(plan_path.read_text())
+    else:
+        plan = setup_plan(plan_path, 1)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

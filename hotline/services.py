@@ -55,7 +55,7 @@ from hotline.models import (
     Urgency,
 )
 from hotline.notify import notify
-from linli.lib import pii
+from linli.lib import pii, rows
 from linli.lib.errors import Conflict, NotAllowed, NotFound, ServiceError
 
 logger = logging.getLogger(__name__)
@@ -196,17 +196,19 @@ def _event(
     on_behalf_of: str = "",
     data: dict | None = None,
 ) -> OrderEvent:
-    return OrderEvent.objects.create(
-        order=order,
-        kind=kind,
-        at=at,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        on_behalf_of=on_behalf_of[:60],
-        channel=channel,
-        from_state=from_state,
-        to_state=to_state,
-        note=note,
-        data=data or {},
+    return rows.insert(
+        OrderEvent(
+            order=order,
+            kind=kind,
+            at=at,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            on_behalf_of=on_behalf_of[:60],
+            channel=channel,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            data=data or {},
+        )
     )
 
 
@@ -500,7 +502,7 @@ def create_order(
     now = _now()
     level = Level.UNIT if category.unit_id else category.default_level
     response_due, resolution_due = sla.deadlines(category, urgency, now)
-    order = Order.objects.create(
+    order = Order(
         number=_next_number(community, now),
         community=community,
         grid=grid,
@@ -520,18 +522,24 @@ def create_order(
         response_due=response_due,
         resolution_due=resolution_due,
     )
+    if solved_on_call:
+        order.state, order.resolved_at = State.RESOLVED, now
+        order.resolution, order.solved_on_call = resolution, True
+    rows.insert(order)
     event_channel = channel if channel in _AUDIT_CHANNELS else "web"
     if caller is not None or contact_name or phone_number:
-        OrderContact.objects.create(
-            order=order,
-            resident=caller,
-            name=contact_name or (caller.name if caller else ""),
-            phone_masked=pii.mask_phone(phone_number)
-            if phone_number
-            else (_resident_phone_masked(caller) if caller else ""),
-            phone_encrypted=pii.encrypt(phone_number) if phone_number else "",
-            call=call,
-            attached_at=now,
+        rows.insert(
+            OrderContact(
+                order=order,
+                resident=caller,
+                name=contact_name or (caller.name if caller else ""),
+                phone_masked=pii.mask_phone(phone_number)
+                if phone_number
+                else (_resident_phone_masked(caller) if caller else ""),
+                phone_encrypted=pii.encrypt(phone_number) if phone_number else "",
+                call=call,
+                attached_at=now,
+            )
         )
     _event(
         order,
@@ -544,11 +552,6 @@ def create_order(
         note=description,
     )
     if solved_on_call:
-        Order.objects.filter(pk=order.pk).update(
-            state=State.RESOLVED, resolved_at=now, resolution=resolution, solved_on_call=True
-        )
-        order.state, order.resolved_at = State.RESOLVED, now
-        order.resolution, order.solved_on_call = resolution, True
         _event(
             order,
             Kind.SOLVED_ON_CALL,
