@@ -20,7 +20,14 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from linli.lib.errors import ServiceError
-from open311.apikit import CSRF_FAILED, INVALID_INPUT, NOT_AUTHENTICATED, NOT_FOUND, error
+from open311.apikit import (
+    CSRF_FAILED,
+    INVALID_INPUT,
+    NOT_AUTHENTICATED,
+    NOT_FOUND,
+    error,
+    field_error,
+)
 from open311.gate import gate
 from open311.tokens import find_token
 
@@ -79,10 +86,7 @@ def _service_error(request, exc: ServiceError):
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request, exc: NinjaValidationError):
-    errors = [
-        {"loc": [str(part) for part in e.get("loc", ())], "msg": str(e.get("msg", ""))}
-        for e in exc.errors
-    ]
+    errors = [field_error(e) for e in exc.errors]
     return error(422, "invalid_input", INVALID_INPUT, errors=errors)
 
 

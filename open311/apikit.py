@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -24,6 +25,65 @@ INVALID_INPUT = gettext_lazy("Some fields are missing or not valid.")
 NOT_AUTHENTICATED = gettext_lazy("Log in, or send an API key as Authorization: Bearer <key>.")
 NOT_FOUND = gettext_lazy("Not found, or outside your area.")
 CSRF_FAILED = gettext_lazy("The page's security token is missing; reload it.")
+
+# Pydantic says what is wrong with a field by a type code, in English words. Each
+# field error is answered in the request's language instead (the code stays, for
+# programs); a code not listed gets the general message.
+_FIELD_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "float_type": gettext_lazy("Enter a number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter text."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "datetime_parsing": gettext_lazy("Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."),
+    "datetime_type": gettext_lazy("Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."),
+    "datetime_from_date_parsing": gettext_lazy(
+        "Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."
+    ),
+    "date_parsing": gettext_lazy("Enter a date, e.g. 2026-11-29."),
+    "date_type": gettext_lazy("Enter a date, e.g. 2026-11-29."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date, e.g. 2026-11-29."),
+    "date_from_datetime_inexact": gettext_lazy("Enter a date, e.g. 2026-11-29."),
+    "list_type": gettext_lazy("Send a list."),
+    "dict_type": gettext_lazy("Send an object."),
+    "model_type": gettext_lazy("Send an object."),
+    "model_attributes_type": gettext_lazy("Send an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "extra_forbidden": gettext_lazy("This field is not known."),
+}
+_NOT_VALID = gettext_lazy("This value is not valid.")
+
+
+def field_error(err: dict) -> dict:
+    """One pydantic error as the API answers it: where, a code, words in the request's
+    language."""
+    kind = str(err.get("type", ""))
+    ctx = dict(err.get("ctx") or {})
+    if "expected" in ctx:
+        # pydantic lists the choices as "'a', 'b' or 'c'": keep the values alone.
+        choices = re.findall(r"'([^']*)'", str(ctx["expected"]))
+        ctx["expected"] = ", ".join(choices) if choices else str(ctx["expected"])
+    template = _FIELD_MESSAGES.get(kind)
+    try:
+        message = str(template) % ctx if template is not None else str(_NOT_VALID)
+    except (KeyError, TypeError, ValueError):
+        message = str(_NOT_VALID)
+    return {"loc": [str(part) for part in err.get("loc", ())], "code": kind, "msg": message}
+
 
 # The largest id the databases store (a bigger one in a URL is a 422, not a crash).
 ID_MAX = 2**63 - 1

@@ -39,6 +39,32 @@ def test_a_bad_body_is_422_with_a_stable_code_and_a_translated_message(client, k
     assert body["errors"]
 
 
+def test_each_bad_field_is_named_in_the_requests_language(client, key, drain):
+    body = {"description": "x" * 4001, "caller_id": "abc", "urgency": "very", "compound_id": 0}
+    response = client.post(
+        "/api/hotline/orders", body, content_type="application/json", **bearer(key)
+    )
+    assert response.status_code == 422
+    errors = {e["loc"][-1]: e for e in response.json()["errors"]}
+    assert errors["category"]["code"] == "missing"
+    assert errors["category"]["msg"] == "此字段为必填项。"
+    assert errors["description"]["msg"] == "最多输入 4000 个字符。"
+    assert errors["compound_id"]["msg"] == "请输入不小于 1 的数。"
+    assert errors["urgency"]["msg"] == "请从以下选项中选择：urgent, pressing, normal。"
+    assert errors["caller_id"]["msg"] == "请输入整数。"
+    assert Order.objects.count() == 0
+
+    english = client.post(
+        "/api/hotline/orders",
+        {"description": "污水外溢", "caller_id": "abc"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+        **bearer(key),
+    )
+    errors = {e["loc"][-1]: e["msg"] for e in english.json()["errors"]}
+    assert errors == {"category": "This field is required.", "caller_id": "Enter a whole number."}
+
+
 def test_a_service_refusal_carries_the_service_code(client, key, drain):
     response = create(client, key, location_text="", solved_on_call=True)
     assert response.status_code == 400
