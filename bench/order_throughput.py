@@ -249,8 +249,41 @@ def healthz_client(run: Run, plan: dict, index: int, port: int, errors: list) ->
         run.record(started, time.time(), ok, error)
 
 
-CLIENTS = {"web": web_client, "api": api_client, "healthz": healthz_client}
-PATH_NAMES = {"web": "web form", "api": "JSON API", "healthz": "ceiling: GET /healthz"}
+def signed_in_client(run: Run, plan: dict, index: int, port: int, errors: list) -> None:
+    """The ceiling of a signed-in request: the console's screen-pop poll, as an
+    operator's page sends it every second (the session, the user, the grants and one
+    look for a new call; 204, nothing written). A create does all this and more."""
+    browser = Browser(port)
+    try:
+        browser.login(plan["operators"][index % len(plan["operators"])], plan["password"])
+    except Exception as exc:  # reported; the run goes on without this thread
+        errors.append(f"log-in: {exc}")
+        return
+    headers = {"HX-Request": "true"}
+    while time.time() < run.end:
+        started = time.time()
+        try:
+            response, _ = browser.request("GET", "/hotline/console/ring/?seen=0", None, headers)
+            ok = response.status in (200, 204)
+            error = "" if ok else f"HTTP {response.status}"
+        except (http.client.HTTPException, OSError) as exc:
+            ok, error = False, type(exc).__name__
+        run.record(started, time.time(), ok, error)
+
+
+CLIENTS = {
+    "web": web_client,
+    "api": api_client,
+    "healthz": healthz_client,
+    "signed_in": signed_in_client,
+}
+PATH_NAMES = {
+    "web": "web form",
+    "api": "JSON API",
+    "healthz": "ceiling: GET /healthz",
+    "signed_in": "ceiling: signed-in poll",
+}
+CEILINGS = {"healthz", "signed_in"}
 
 
 def client_cpu() -> float:
@@ -350,8 +383,8 @@ def report(results: list[dict], args) -> None:
         )
     print()
     for r in results:
-        if r["mode"] == "healthz":
-            continue  # the ceiling, not an order
+        if r["mode"] in CEILINGS:
+            continue  # a ceiling, not an order
         verdict = "met" if r["per_s"] > TARGET_PER_S and r["errors"] == 0 else "NOT met"
         print(f"{r['engine']} {r['mode']}: target > {TARGET_PER_S}/s with no errors: {verdict}")
         for kind, count in r["error_kinds"]:
@@ -547,7 +580,8 @@ def main() -> None:
         "--mode",
         type=lambda s: s.split(","),
         default=["web", "api"],
-        help="web, api or both (web,api); healthz measures the ceiling of any request",
+        help="web, api or both (web,api); healthz and signed_in measure the ceilings of any "
+        "request and of a signed-in one",
     )
     parser.add_argument("--concurrency", type=int, default=8, help="client threads")
     parser.add_argument("--duration", type=float, default=60, help="measured seconds per path")
