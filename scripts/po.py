@@ -4,6 +4,9 @@
     python scripts/po.py missing APP            # untranslated msgids, one per line (JSON-escaped)
     python scripts/po.py apply APP FILE.json    # {"msgid": "译文", …} fills msgstr, clears fuzzy
 
+A message with a context (pgettext) is keyed as gettext keys it, "context\u0004msgid":
+`missing` lists it so and `apply` fills only the entry of that context.
+
 Catalogues live in APP/locale/zh_Hans/LC_MESSAGES/django.po (run `make messages`
 first to extract new strings). Chinese has one plural form, so a plural entry takes
 the same translation in msgstr[0].
@@ -71,6 +74,12 @@ def catalogue(app: str) -> Path:
     return Path(app) / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
+def key_of(fields: dict) -> str:
+    """The msgid, or "context\x04msgid" for a message with a context (gettext's key)."""
+    context = fields.get("msgctxt")
+    return f"{context}\x04{fields['msgid']}" if context is not None else fields["msgid"]
+
+
 def missing(app: str) -> list[str]:
     out = []
     for entry in parse(catalogue(app).read_text(encoding="utf-8")):
@@ -80,7 +89,7 @@ def missing(app: str) -> list[str]:
         value = fields.get("msgstr", fields.get("msgstr[0]", ""))
         fuzzy = any("fuzzy" in c for c in entry["comments"] if c.startswith("#,"))
         if not value or fuzzy:
-            out.append(fields["msgid"])
+            out.append(key_of(fields))
     return out
 
 
@@ -107,13 +116,14 @@ def apply(app: str, translations: dict[str, str]) -> int:
             fields["msgstr"] = header
             entry["comments"] = [c for c in entry["comments"] if c != "#, fuzzy"]
             continue
-        if msgid not in translations:
+        wanted = key_of(fields)
+        if wanted not in translations:
             continue
         if "msgstr" in fields:
-            fields["msgstr"] = translations[msgid]
+            fields["msgstr"] = translations[wanted]
         for key in list(fields):
             if key == "msgstr[0]":
-                fields[key] = translations[msgid]
+                fields[key] = translations[wanted]
             elif key.startswith("msgstr["):
                 # Chinese has a single plural form.
                 del fields[key]
