@@ -417,6 +417,25 @@ def _resident_phone_masked(resident) -> str:
     return phone.masked if phone else ""
 
 
+def _add_contact(order, *, caller, name: str, number: str, call, at, note: str = ""):
+    """One more person to call back about ``order``: a resident (their primary phone,
+    masked) or a name and a number (kept encrypted, shown masked)."""
+    return rows.insert(
+        OrderContact(
+            order=order,
+            resident=caller,
+            name=name or (caller.name if caller else ""),
+            phone_masked=pii.mask_phone(number)
+            if number
+            else (_resident_phone_masked(caller) if caller else ""),
+            phone_encrypted=pii.encrypt(number) if number else "",
+            call=call,
+            attached_at=at,
+            note=note,
+        )
+    )
+
+
 # --- intake --------------------------------------------------------------------------
 
 
@@ -528,18 +547,8 @@ def create_order(
     rows.insert(order)
     event_channel = channel if channel in _AUDIT_CHANNELS else "web"
     if caller is not None or contact_name or phone_number:
-        rows.insert(
-            OrderContact(
-                order=order,
-                resident=caller,
-                name=contact_name or (caller.name if caller else ""),
-                phone_masked=pii.mask_phone(phone_number)
-                if phone_number
-                else (_resident_phone_masked(caller) if caller else ""),
-                phone_encrypted=pii.encrypt(phone_number) if phone_number else "",
-                call=call,
-                attached_at=now,
-            )
+        _add_contact(
+            order, caller=caller, name=contact_name, number=phone_number, call=call, at=now
         )
     _event(
         order,
@@ -611,17 +620,8 @@ def attach_caller(
     if caller is not None:
         contact = order.contacts.filter(resident=caller).first()
     if contact is None:
-        contact = OrderContact.objects.create(
-            order=order,
-            resident=caller,
-            name=name or (caller.name if caller else ""),
-            phone_masked=pii.mask_phone(number)
-            if number
-            else (_resident_phone_masked(caller) if caller else ""),
-            phone_encrypted=pii.encrypt(number) if number else "",
-            call=call,
-            attached_at=now,
-            note=note,
+        contact = _add_contact(
+            order, caller=caller, name=name, number=number, call=call, at=now, note=note
         )
         again = False
     else:
