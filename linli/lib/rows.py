@@ -10,13 +10,14 @@ through a statement cached per model and database.
 
 What it does not do: send ``pre_save``/``post_save`` signals (so use it only for
 models nothing listens to — ``linli/tests/test_rows.py`` checks the ones that use
-it), run ``Model.save()`` overrides, or update an existing row.
+it), run ``Model.save()`` overrides, update an existing row, or handle inherited
+models and database defaults (it refuses those).
 """
 
 from __future__ import annotations
 
 from django.db import connections, router
-from django.db.models import Model, signals
+from django.db.models import NOT_PROVIDED, Model, signals
 
 _STATEMENTS: dict[tuple[str, type[Model]], tuple[str, list, bool]] = {}
 
@@ -28,8 +29,22 @@ def _statement(model: type[Model], alias: str) -> tuple[str, list, bool]:
         connection = connections[alias]
         quote = connection.ops.quote_name
         meta = model._meta
+        if meta.parents:
+            raise TypeError(f"rows.insert does not handle inherited models ({model.__name__})")
         pk = meta.pk
-        fields = [f for f in meta.local_concrete_fields if f is not pk]
+        # Generated columns are the database's to fill, as in Django's own INSERT.
+        fields = [
+            f
+            for f in meta.local_concrete_fields
+            if f is not pk and not getattr(f, "generated", False)
+        ]
+        for f in fields:
+            if f.db_default is not NOT_PROVIDED:
+                # save() leaves such a column to the database; a plain INSERT would
+                # send the DatabaseDefault marker itself.
+                raise TypeError(
+                    f"rows.insert does not handle db_default ({model.__name__}.{f.name})"
+                )
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
