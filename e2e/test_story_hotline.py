@@ -174,7 +174,13 @@ def test_a_call_from_the_bereaved_elder_about_his_television(new_page, api, linl
     page.goto("/hotline/callbacks/")
     waiting = page.locator("main section.card").filter(has_text=DAY.numbers["tv"])
     expect(waiting).to_contain_text("张德厚")
+    # "Why not reopen" shows only once "unsatisfied" is chosen.
+    reason = waiting.get_by_label("不满意但不重办的理由")
+    expect(reason).to_be_hidden()
+    waiting.get_by_label("不满意", exact=True).check()
+    expect(reason).to_be_visible()
     waiting.get_by_label("满意", exact=True).check()
+    expect(reason).to_be_hidden()
     waiting.get_by_label("居民原话").fill("修好了，师傅来得快，谢谢小刘热线")
     waiting.get_by_role("button", name="记录回访").click()
     expect(page.locator("main section.card").filter(has_text=DAY.numbers["tv"])).to_have_count(0)
