@@ -645,6 +645,9 @@ class Notification(models.Model):
     channel = models.CharField(max_length=20, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # When a worker took the row to send it: a row left "sending" long after that was
+    # abandoned by a worker that died, and is taken again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
 

@@ -5,7 +5,8 @@ exactly when the change it reports was committed. After the commit, the pending 
 are handed to the channels listed in ``settings.LINLI_NOTIFY_CHANNELS`` (by default:
 "store" — the in-app inbox, which needs nothing more — and "log"). A channel that
 fails leaves the row ``failed``; the periodic ``hotline.tasks.deliver_notifications``
-task retries it up to ``MAX_ATTEMPTS`` times. Delivery is at least once.
+task retries it up to ``MAX_ATTEMPTS`` times, and takes again a row left ``sending``
+for longer than ``CLAIM_LEASE`` by a worker that died. Delivery is at least once.
 
 A channel is any class with a ``name`` and ``send(notification)``; see
 docs/notifications.md for an SMS adapter.
@@ -13,11 +14,13 @@ docs/notifications.md for an SMS adapter.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from hotline import clock
@@ -26,6 +29,10 @@ from hotline.models import Notification
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Sending one message takes seconds (an SMS gateway's timeout included); a row still
+# "sending" after this long was left by a worker that stopped (killed, restarted).
+CLAIM_LEASE = dt.timedelta(minutes=10)
+ABANDONED = "the worker stopped while sending it"
 DEFAULT_CHANNELS = ["hotline.notify.StoreChannel", "hotline.notify.LogChannel"]
 
 
@@ -155,23 +162,35 @@ def deliver(notification: Notification) -> bool:
 
 
 def deliver_pending(limit: int = 500) -> int:
-    """Send pending notifications and retry failed ones; returns how many were sent.
+    """Send pending notifications, retry failed ones and take again the ones a dead
+    worker left "sending"; returns how many were sent.
 
     Each row is claimed with a conditional UPDATE, so two workers never send the same
     row at once.
     """
+    Status = Notification.Status
+    now = clock.now()
+    abandoned = Q(status=Status.SENDING) & (
+        Q(claimed_at__lt=now - CLAIM_LEASE) | Q(claimed_at__isnull=True)
+    )
+    # Abandoned on its last attempt: no more tries, but visible as failed, not "sending".
+    Notification.objects.filter(abandoned, attempts__gte=MAX_ATTEMPTS).update(
+        status=Status.FAILED, error=ABANDONED
+    )
     sent = 0
     ids = list(
         Notification.objects.filter(
-            status__in=(Notification.Status.PENDING, Notification.Status.FAILED),
+            Q(status__in=(Status.PENDING, Status.FAILED)) | abandoned,
             attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("created_at", "id")
         .values_list("id", "status", "attempts")[:limit]
     )
     for pk, status, attempts in ids:
+        # The attempt count makes the claim conditional even on a row taken again
+        # from "sending": of two workers, one moves it on and the other finds 0 rows.
         claimed = Notification.objects.filter(pk=pk, status=status, attempts=attempts).update(
-            status=Notification.Status.SENDING, attempts=attempts + 1
+            status=Status.SENDING, attempts=attempts + 1, claimed_at=now
         )
         if not claimed:
             continue

@@ -1,8 +1,11 @@
 """The outbox: a notification is stored with the change it reports, and sent through the
 configured channels only after that change is committed."""
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from hotline import notify, tasks
 from hotline.models import Notification
@@ -129,3 +132,37 @@ def test_the_delivery_task_is_periodic_and_sends_the_outbox(operator, settings):
     notify.notify(operator, kind="test", subject="任务发送")
     assert tasks.deliver_notifications.enqueue().return_value == 1
     assert SENT == ["任务发送"]
+
+
+def _claimed_by_a_worker_that_died(note, *, minutes_ago: int, attempts: int = 1):
+    """What a worker killed between taking a row and sending it leaves behind."""
+    Notification.objects.filter(pk=note.pk).update(
+        status="sending",
+        attempts=attempts,
+        claimed_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
+
+
+def test_a_message_left_sending_by_a_dead_worker_is_sent_after_the_lease(operator, settings):
+    settings.LINLI_NOTIFY_CHANNELS = [f"{__name__}.RecordingChannel"]
+    note = notify.notify(operator, kind="escalated", subject="升级到社区")
+    _claimed_by_a_worker_that_died(note, minutes_ago=2)
+    assert notify.deliver_pending() == 0  # maybe still being sent: left alone
+    assert SENT == []
+
+    _claimed_by_a_worker_that_died(note, minutes_ago=11)
+    assert notify.deliver_pending() == 1
+    note.refresh_from_db()
+    assert (note.status, note.attempts, SENT) == ("sent", 2, ["升级到社区"])
+    assert notify.deliver_pending() == 0
+    assert SENT == ["升级到社区"]
+
+
+def test_a_message_abandoned_on_its_last_attempt_shows_as_failed(operator, settings):
+    settings.LINLI_NOTIFY_CHANNELS = [f"{__name__}.RecordingChannel"]
+    note = notify.notify(operator, kind="supervised", subject="督办")
+    _claimed_by_a_worker_that_died(note, minutes_ago=30, attempts=notify.MAX_ATTEMPTS)
+    assert notify.deliver_pending() == 0
+    note.refresh_from_db()
+    assert (note.status, note.error) == ("failed", notify.ABANDONED)
+    assert SENT == []
