@@ -13,6 +13,7 @@ import binascii
 import datetime as dt
 import re
 
+from django import forms
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,42 +29,48 @@ CSRF_FAILED = gettext_lazy("The page's security token is missing; reload it.")
 
 # Pydantic says what is wrong with a field by a type code, in English words. Each
 # field error is answered in the request's language instead (the code stays, for
-# programs); a code not listed gets the general message.
+# programs); a code not listed gets the general message. Where Django's forms
+# already say the same thing, their message (and its translation) is used.
+_DATETIME = gettext_lazy("Enter a date and time, e.g. 2026-11-29T09:30:00+08:00.")
+_DATE = gettext_lazy("Enter a date, e.g. 2026-11-29.")
+_CHOICE = gettext_lazy("Choose one of: %(expected)s.")
+_OBJECT = gettext_lazy("Send an object.")
 _FIELD_MESSAGES = {
-    "missing": gettext_lazy("This field is required."),
-    "int_parsing": gettext_lazy("Enter a whole number."),
-    "int_type": gettext_lazy("Enter a whole number."),
-    "int_from_float": gettext_lazy("Enter a whole number."),
-    "float_parsing": gettext_lazy("Enter a number."),
-    "float_type": gettext_lazy("Enter a number."),
-    "bool_parsing": gettext_lazy("Enter true or false."),
-    "bool_type": gettext_lazy("Enter true or false."),
-    "string_type": gettext_lazy("Enter text."),
-    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
-    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
-    "too_short": gettext_lazy("Give at least %(min_length)s items."),
-    "too_long": gettext_lazy("Give at most %(max_length)s items."),
-    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
-    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
-    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
-    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
-    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
-    "enum": gettext_lazy("Choose one of: %(expected)s."),
-    "datetime_parsing": gettext_lazy("Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."),
-    "datetime_type": gettext_lazy("Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."),
-    "datetime_from_date_parsing": gettext_lazy(
-        "Enter a date and time, e.g. 2026-11-29T09:30:00+08:00."
-    ),
-    "date_parsing": gettext_lazy("Enter a date, e.g. 2026-11-29."),
-    "date_type": gettext_lazy("Enter a date, e.g. 2026-11-29."),
-    "date_from_datetime_parsing": gettext_lazy("Enter a date, e.g. 2026-11-29."),
-    "date_from_datetime_inexact": gettext_lazy("Enter a date, e.g. 2026-11-29."),
-    "list_type": gettext_lazy("Send a list."),
-    "dict_type": gettext_lazy("Send an object."),
-    "model_type": gettext_lazy("Send an object."),
-    "model_attributes_type": gettext_lazy("Send an object."),
-    "json_invalid": gettext_lazy("The body is not valid JSON."),
-    "extra_forbidden": gettext_lazy("This field is not known."),
+    kind: message
+    for kinds, message in (
+        (("missing",), forms.Field.default_error_messages["required"]),
+        (
+            ("int_parsing", "int_type", "int_from_float"),
+            forms.IntegerField.default_error_messages["invalid"],
+        ),
+        (("float_parsing", "float_type"), forms.FloatField.default_error_messages["invalid"]),
+        (("bool_parsing", "bool_type"), gettext_lazy("Enter true or false.")),
+        (("string_type",), gettext_lazy("Enter text.")),
+        (("string_too_short",), gettext_lazy("Enter at least %(min_length)s characters.")),
+        (("string_too_long",), gettext_lazy("Enter at most %(max_length)s characters.")),
+        (("too_short",), gettext_lazy("Give at least %(min_length)s items.")),
+        (("too_long",), gettext_lazy("Give at most %(max_length)s items.")),
+        (("greater_than",), gettext_lazy("Enter a number greater than %(gt)s.")),
+        (("greater_than_equal",), gettext_lazy("Enter a number of at least %(ge)s.")),
+        (("less_than",), gettext_lazy("Enter a number less than %(lt)s.")),
+        (("less_than_equal",), gettext_lazy("Enter a number of at most %(le)s.")),
+        (("literal_error", "enum"), _CHOICE),
+        (("datetime_parsing", "datetime_type", "datetime_from_date_parsing"), _DATETIME),
+        (
+            (
+                "date_parsing",
+                "date_type",
+                "date_from_datetime_parsing",
+                "date_from_datetime_inexact",
+            ),
+            _DATE,
+        ),
+        (("list_type",), gettext_lazy("Send a list.")),
+        (("dict_type", "model_type", "model_attributes_type"), _OBJECT),
+        (("json_invalid",), gettext_lazy("The body is not valid JSON.")),
+        (("extra_forbidden",), gettext_lazy("This field is not known.")),
+    )
+    for kind in kinds
 }
 _NOT_VALID = gettext_lazy("This value is not valid.")
 
