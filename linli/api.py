@@ -21,6 +21,7 @@ from ninja.security import HttpBearer, django_auth
 
 from linli.lib.errors import ServiceError
 from open311.apikit import (
+    BODY_NOT_JSON,
     CSRF_FAILED,
     INVALID_INPUT,
     NOT_AUTHENTICATED,
@@ -104,6 +105,9 @@ def _not_found(request, exc):
 def _http_error(request, exc: HttpError):
     if exc.status_code == 403 and "CSRF" in str(exc):
         return error(403, "csrf_failed", CSRF_FAILED)
+    if exc.status_code == 400:
+        # django-ninja's only 400 (our code raises ServiceError): a body it cannot parse.
+        return error(400, "invalid", BODY_NOT_JSON)
     codes = {400: "invalid", 403: "not_allowed", 404: "not_found", 405: "method_not_allowed"}
     return error(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

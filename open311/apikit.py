@@ -26,6 +26,7 @@ INVALID_INPUT = gettext_lazy("Some fields are missing or not valid.")
 NOT_AUTHENTICATED = gettext_lazy("Log in, or send an API key as Authorization: Bearer <key>.")
 NOT_FOUND = gettext_lazy("Not found, or outside your area.")
 CSRF_FAILED = gettext_lazy("The page's security token is missing; reload it.")
+BODY_NOT_JSON = gettext_lazy("The body is not valid JSON.")
 
 # Pydantic says what is wrong with a field by a type code, in English words. Each
 # field error is answered in the request's language instead (the code stays, for
@@ -67,7 +68,7 @@ _FIELD_MESSAGES = {
         ),
         (("list_type",), gettext_lazy("Send a list.")),
         (("dict_type", "model_type", "model_attributes_type"), _OBJECT),
-        (("json_invalid",), gettext_lazy("The body is not valid JSON.")),
+        (("json_invalid",), BODY_NOT_JSON),
         (("extra_forbidden",), gettext_lazy("This field is not known.")),
     )
     for kind in kinds

@@ -65,6 +65,15 @@ def test_each_bad_field_is_named_in_the_requests_language(client, key, drain):
     assert errors == {"category": "This field is required.", "caller_id": "Enter a whole number."}
 
 
+def test_a_body_that_is_not_json_is_told_so_in_the_requests_language(client, key, drain):
+    response = client.post(
+        "/api/hotline/orders", "category=drain", content_type="application/json", **bearer(key)
+    )
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "message": "请求正文不是有效的 JSON。"}
+    assert Order.objects.count() == 0
+
+
 def test_a_service_refusal_carries_the_service_code(client, key, drain):
     response = create(client, key, location_text="", solved_on_call=True)
     assert response.status_code == 400
